@@ -1,0 +1,480 @@
+"""Parameter, Module and Sequential: the explicit-backward core of minnet.
+
+A Module owns Parameters and child Modules, registered by attribute
+assignment as in PyTorch. ``forward`` computes and caches what ``backward``
+needs; ``backward(grad_out)`` ADDS each parameter's gradient into
+``param.grad`` and returns the gradient with respect to the input. There is
+no autograd: the caller runs ``model.backward(loss_fn.backward())``.
+
+The error hierarchy lives in ``minnet.errors`` and is re-exported here.
+"""
+
+import functools
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from minnet.errors import (  # noqa: F401  (re-exported: the contract names core.py)
+    CheckpointError,
+    ConfigError,
+    DataError,
+    DTypeError,
+    GradcheckError,
+    MinnetError,
+    ShapeError,
+    StateDictError,
+)
+from minnet.validation import FLOAT_DTYPES, owner_name
+
+
+class Parameter:
+    """A trainable array and its gradient.
+
+    Attributes
+    ----------
+    data : ndarray
+        The value, float32 or float64.
+    grad : ndarray
+        Same shape and dtype as ``data``; always an array (zeros at first).
+        ``Module.backward`` adds into it, so it accumulates until
+        ``zero_grad()`` fills it with zeros again.
+    name : str or None
+        Set by the owning module at registration (``"weight"``, ``"bias"``).
+    """
+
+    def __init__(self, data, name=None):
+        data = np.array(data, copy=True)
+        if data.dtype not in FLOAT_DTYPES:
+            data = data.astype(np.float64)
+        self.data = data
+        self.grad = np.zeros_like(data)
+        self.name = name
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def zero_grad(self):
+        """Fill ``grad`` with zeros in place."""
+        self.grad.fill(0)
+
+    def __repr__(self):
+        return f"Parameter(name={self.name!r}, shape={self.shape}, dtype={self.dtype})"
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``; ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _with_backward_hooks(backward):
+    """Wrap a subclass's ``backward`` so that backward hooks fire around it.
+
+    The guard makes a ``super().backward(...)`` call inside a subclass fire
+    the hooks once, not once per level of the class hierarchy.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(self, grad_out, *args, **kwargs):
+        if self.__dict__.get("_in_backward", False):
+            return backward(self, grad_out, *args, **kwargs)
+        for hook in list(self._backward_pre_hooks.values()):
+            hook(self, grad_out)
+        object.__setattr__(self, "_in_backward", True)
+        try:
+            grad_in = backward(self, grad_out, *args, **kwargs)
+        finally:
+            object.__setattr__(self, "_in_backward", False)
+        for hook in list(self._backward_hooks.values()):
+            result = hook(self, grad_in, grad_out)
+            if result is not None:
+                grad_in = result
+        return grad_in
+
+    wrapper._minnet_hooked = True
+    return wrapper
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, assign Parameters and child
+    Modules as attributes, register non-trainable state (batch-norm running
+    statistics) with ``register_buffer``, and implement ``forward(x)`` and
+    ``backward(grad_out)``.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is not None and not getattr(backward, "_minnet_hooked", False):
+            cls.backward = _with_backward_hooks(backward)
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # --- registration ------------------------------------------------------
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry and not isinstance(value, (Parameter, Module)):
+                if registry is self._buffers:
+                    self._buffers[name] = value
+                    return
+                del registry[name]
+        if isinstance(value, Parameter):
+            self._modules.pop(name, None)
+            self.__dict__.pop(name, None)
+            if value.name is None:
+                value.name = name
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._parameters.pop(name, None)
+            self.__dict__.pop(name, None)
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: look in the registries.
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name, array):
+        """Register non-trainable state saved in ``state_dict`` (running statistics)."""
+        self.__dict__.pop(name, None)
+        self._buffers[name] = None if array is None else np.asarray(array)
+
+    def add_module(self, name, module):
+        """Register a child module under ``name`` (used by containers)."""
+        if not isinstance(module, Module):
+            raise ConfigError(
+                f"{type(self).__name__}.add_module: expected a Module for '{name}', "
+                f"got {type(module).__name__}"
+            )
+        setattr(self, name, module)
+
+    # --- traversal ---------------------------------------------------------
+
+    def named_children(self):
+        return iter(self._modules.items())
+
+    def children(self):
+        return iter(self._modules.values())
+
+    def named_modules(self, prefix=""):
+        """Yield ``(dotted_name, module)`` for this module and every descendant."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        return (module for _, module in self.named_modules())
+
+    def named_parameters(self, prefix="", recurse=True):
+        """Yield ``(dotted_name, Parameter)``, own parameters first, each once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, param in module._parameters.items():
+                if id(param) in seen:
+                    continue
+                seen.add(id(param))
+                yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self, recurse=True):
+        """Return the list of Parameters (a list, so it can be iterated twice)."""
+        return [param for _, param in self.named_parameters(recurse=recurse)]
+
+    def named_buffers(self, prefix=""):
+        for module_name, module in self.named_modules(prefix):
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def num_parameters(self):
+        """Total number of trainable scalars."""
+        return int(sum(param.size for param in self.parameters()))
+
+    # --- modes and gradients -----------------------------------------------
+
+    def train(self, mode=True):
+        """Set training mode on this module and every descendant; return self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Evaluation mode (dropout off, batch norm on running statistics); return self."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Fill every parameter's ``.grad`` with zeros in place."""
+        for param in self.parameters():
+            param.zero_grad()
+
+    # --- computation -------------------------------------------------------
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+
+    def backward(self, grad_out):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement backward(grad_out)"
+        )
+
+    def __call__(self, x, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, x)
+            if result is not None:
+                x = result
+        out = self.forward(x, *args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, x, out)
+            if result is not None:
+                out = result
+        return out
+
+    # --- hooks -------------------------------------------------------------
+
+    def _add_hook(self, hooks, fn):
+        if not callable(fn):
+            raise ConfigError(f"{type(self).__name__}: a hook must be callable, got {fn!r}")
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
+
+    def register_forward_pre_hook(self, fn):
+        """``fn(module, x)`` before forward; a non-None return replaces ``x``."""
+        return self._add_hook(self._forward_pre_hooks, fn)
+
+    def register_forward_hook(self, fn):
+        """``fn(module, x, out)`` after forward; a non-None return replaces ``out``."""
+        return self._add_hook(self._forward_hooks, fn)
+
+    def register_backward_pre_hook(self, fn):
+        """``fn(module, grad_out)`` before backward (gradients not yet added)."""
+        return self._add_hook(self._backward_pre_hooks, fn)
+
+    def register_backward_hook(self, fn):
+        """``fn(module, grad_in, grad_out)`` after backward; non-None replaces ``grad_in``."""
+        return self._add_hook(self._backward_hooks, fn)
+
+    # --- state -------------------------------------------------------------
+
+    def state_dict(self):
+        """Copies of every parameter and buffer, with PyTorch's dotted keys and order.
+
+        Per module: parameters in registration order, then buffers, then the
+        children, recursively (``0.weight``, ``0.bias``, ``1.weight``, ...).
+        """
+        state = OrderedDict()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                state[prefix + name] = param.data.copy()
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    state[prefix + name] = np.array(buffer, copy=True)
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from ``state_dict`` into this module's parameters and buffers.
+
+        Reports every missing, unexpected and mis-shaped key at once, with
+        PyTorch's wording. Shape mismatches are errors even when
+        ``strict=False``. Returns ``IncompatibleKeys(missing, unexpected)``.
+        """
+        own = OrderedDict()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name in module._parameters:
+                own[prefix + name] = (module, name, "parameter")
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    own[prefix + name] = (module, name, "buffer")
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        mismatched = []
+        for key, (module, name, kind) in own.items():
+            if key not in state_dict:
+                continue
+            current = module._parameters[name].data if kind == "parameter" else module._buffers[name]
+            given = np.asarray(state_dict[key])
+            if given.shape != np.shape(current):
+                mismatched.append(
+                    f"size mismatch for {key}: copying a param with shape {given.shape} "
+                    f"from checkpoint, the shape in current model is {np.shape(current)}."
+                )
+        errors = list(mismatched)
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: "
+                          + ", ".join(f'"{key}"' for key in missing) + ".")
+        if strict and unexpected:
+            errors.insert(1 if strict and missing else 0, "Unexpected key(s) in state_dict: "
+                          + ", ".join(f'"{key}"' for key in unexpected) + ".")
+        if errors:
+            raise StateDictError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        for key, (module, name, kind) in own.items():
+            if key not in state_dict:
+                continue
+            given = np.asarray(state_dict[key])
+            if kind == "parameter":
+                param = module._parameters[name]
+                np.copyto(param.data, given, casting="unsafe")
+            else:
+                buffer = module._buffers[name]
+                module._buffers[name] = given.astype(np.asarray(buffer).dtype, copy=True)
+        return IncompatibleKeys(missing, unexpected)
+
+    def to(self, dtype):
+        """Cast parameters, their gradients and float buffers to float32 or float64."""
+        dtype = np.dtype(dtype)
+        if dtype not in FLOAT_DTYPES:
+            raise ConfigError(
+                f"{type(self).__name__}.to: expected dtype float32 or float64, got {dtype}"
+            )
+        for module in self.modules():
+            for param in module._parameters.values():
+                param.data = param.data.astype(dtype)
+                param.grad = param.grad.astype(dtype)
+            for name, buffer in module._buffers.items():
+                if buffer is not None and np.asarray(buffer).dtype.kind == "f":
+                    module._buffers[name] = np.asarray(buffer).astype(dtype)
+        return self
+
+    @property
+    def dtype(self):
+        """The dtype of the first parameter (None for a module without parameters)."""
+        for param in self.parameters():
+            return param.dtype
+        return None
+
+    # --- display -----------------------------------------------------------
+
+    def extra_repr(self):
+        """The constructor arguments shown inside the parentheses of the repr."""
+        return ""
+
+    def __repr__(self):
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, child in self._modules.items():
+            child_lines = repr(child).split("\n")
+            count = child.num_parameters()
+            suffix = f"  # {count:,} params" if count else ""
+            lines.append(f"  ({name}): {child_lines[0]}" + (suffix if len(child_lines) == 1 else ""))
+            for line in child_lines[1:]:
+                lines.append("  " + line)
+            if len(child_lines) > 1 and count:
+                lines[-1] += suffix
+        lines.append(")")
+        return "\n".join(lines)
+
+    def summary(self):
+        """The repr plus the total parameter count."""
+        return f"{self!r}\nTotal parameters: {self.num_parameters():,}"
+
+
+class Sequential(Module):
+    """Chain modules: ``forward`` runs them in order, ``backward`` in reverse.
+
+    ``Sequential(Linear(784, 100), ReLU(), Linear(100, 10))`` registers the
+    children as ``"0"``, ``"1"``, ``"2"``, so its state_dict keys are
+    ``0.weight``, ``0.bias``, ``2.weight``, ``2.bias``, as in PyTorch.
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise ConfigError(
+                    f"Sequential: argument {index} must be a Module, got "
+                    f"{type(module).__name__}; did you pass a class instead of an "
+                    f"instance (Linear instead of Linear(...))?"
+                )
+            self.add_module(str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def backward(self, grad_out):
+        for module in reversed(self._modules.values()):
+            grad_out = module.backward(grad_out)
+        return grad_out
+
+    def append(self, module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, index):
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*modules[index])
+        return modules[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+__all__ = [
+    "Parameter", "Module", "Sequential", "RemovableHandle", "IncompatibleKeys",
+    "MinnetError", "ShapeError", "ConfigError", "DTypeError", "DataError",
+    "StateDictError", "CheckpointError", "GradcheckError",
+]

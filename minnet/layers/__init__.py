@@ -1,0 +1,3 @@
+"""Layers: thin modules that own Parameters and call the functional pairs."""
+
+from minnet.layers.linear import Linear  # noqa: F401

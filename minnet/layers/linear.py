@@ -1,0 +1,66 @@
+"""Linear: the fully connected layer."""
+
+from minnet.core import Module, Parameter
+from minnet.functional.linear import linear_backward, linear_forward
+from minnet.init import get_initializer, zeros
+from minnet.random import make_rng
+from minnet.validation import (
+    as_float_array,
+    check_axis_size,
+    check_backward_ready,
+    check_int,
+    check_ndim,
+)
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    bias : bool
+    init : str or callable
+        Weight initializer by name (``"he"`` = Kaiming normal, ``"xavier"``,
+        ``"lecun"``, ``"orthogonal"``, ``"pytorch"``, ... see ``minnet.init``).
+        The bias starts at zero.
+    rng : None, int or numpy.random.Generator
+
+    Shapes: input (N, in_features) -> output (N, out_features).
+    State dict: ``weight`` (out_features, in_features), ``bias`` (out_features,).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, init="he", rng=None):
+        super().__init__()
+        self.in_features = check_int("Linear", "in_features", in_features, minimum=1)
+        self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
+        initializer = get_initializer(init, owner="Linear")
+        shape = (self.out_features, self.in_features)
+        self.weight = Parameter(initializer(shape, rng=make_rng(rng)))
+        self.bias = Parameter(zeros((self.out_features,))) if bias else None
+        self._cache = None
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+    def forward(self, x):
+        x = as_float_array(self, x, dtype=self.weight.dtype)
+        layout = f"(N, {self.in_features})"
+        hint = "did you forget Flatten()?" if x.ndim > 2 else None
+        check_ndim(self, x, (2,), layout, hint)
+        check_axis_size(self, x, 1, self.in_features, layout)
+        bias = self.bias.data if self.bias is not None else None
+        out, self._cache = linear_forward(x, self.weight.data, bias)
+        return out
+
+    def backward(self, grad_out):
+        """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of shape (N, in_features)."""
+        x = self._cache[0] if self._cache is not None else None
+        expected = (len(x), self.out_features) if x is not None else ()
+        check_backward_ready(self, self._cache, grad_out, expected)
+        grad_x, grad_w, grad_b = linear_backward(grad_out, self._cache)
+        self.weight.grad += grad_w
+        if self.bias is not None:
+            self.bias.grad += grad_b
+        return grad_x
