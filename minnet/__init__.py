@@ -7,6 +7,8 @@ matplotlib nor compiles any kernel.
 
 __version__ = "0.1.0"
 
+from minnet import data, functional, init, optim  # noqa: F401
+from minnet.checkpoint import load, save  # noqa: F401
 from minnet.core import (  # noqa: F401
     CheckpointError,
     ConfigError,
@@ -20,6 +22,49 @@ from minnet.core import (  # noqa: F401
     ShapeError,
     StateDictError,
 )
-from minnet.layers import Linear  # noqa: F401
+from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
+from minnet.layers import (  # noqa: F401
+    ELU,
+    GELU,
+    Flatten,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Residual,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from minnet.losses import (  # noqa: F401
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Loss,
+    MSELoss,
+    RegularizedLoss,
+)
 from minnet.random import seed  # noqa: F401
-from minnet import init  # noqa: F401
+from minnet.training import (  # noqa: F401
+    Callback,
+    EarlyStopping,
+    History,
+    ModelCheckpoint,
+    evaluate,
+    fit,
+    predict,
+)
+
+
+def check_layer(layer, input_shape, **kwargs):
+    """Run the common layer checks (see ``minnet.testing.check_layer``)."""
+    from minnet.testing import check_layer as run_checks
+
+    return run_checks(layer, input_shape, **kwargs)
+
+
+def __getattr__(name):
+    # minnet.testing imports hypothesis: load it on first use, not at import.
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module("minnet.testing")
+    raise AttributeError(f"module 'minnet' has no attribute '{name}'")

@@ -1,0 +1,133 @@
+"""Properties that must hold for any input: hypothesis searches for a counterexample."""
+
+import warnings
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+from minnet.functional import activations as F
+from minnet.functional.losses import (
+    bce_with_logits_backward,
+    bce_with_logits_forward,
+    cross_entropy_backward,
+    cross_entropy_forward,
+)
+from minnet.layers.linear import Linear
+
+
+def floats(low, high):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def float_arrays(low=-10.0, high=10.0, shape=None):
+    shape = shape if shape is not None else array_shapes(min_dims=1, max_dims=3, max_side=5)
+    return arrays(np.float64, shape, elements=floats(low, high))
+
+
+# Every activation pair, with non-default arguments where it takes any.
+ARGUMENTS = {"leaky_relu": {"negative_slope": 0.05}, "elu": {"alpha": 0.7}}
+PAIRS = [(forward, backward, ARGUMENTS.get(name, {}))
+         for name, (forward, backward) in F.PAIRS.items()]
+
+# The shape is drawn first, then x and two upstream gradients of that shape.
+same_shape_triples = array_shapes(min_dims=1, max_dims=3, max_side=5).flatmap(
+    lambda shape: st.tuples(*(float_arrays(shape=shape) for _ in range(3))))
+
+
+@given(same_shape_triples, floats(-3, 3), floats(-3, 3), st.sampled_from(PAIRS))
+def test_activation_backward_is_linear_in_the_upstream_gradient(arrays3, a, b, pair):
+    x, g1, g2 = arrays3
+    forward, backward, kwargs = pair
+    _, cache = forward(x, **kwargs)
+    combined = backward(a * g1 + b * g2, cache)
+    separate = a * backward(g1, cache) + b * backward(g2, cache)
+    np.testing.assert_allclose(combined, separate, rtol=1e-10, atol=1e-10)
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**32 - 1),
+       floats(-3, 3), floats(-3, 3))
+def test_linear_backward_is_linear_in_the_upstream_gradient(n, d_in, d_out, seed, a, b):
+    rng = np.random.default_rng(seed)
+    layer = Linear(d_in, d_out, rng=rng)
+    x = rng.standard_normal((n, d_in))
+    g1, g2 = rng.standard_normal((2, n, d_out))
+    grads = []
+    for grad_out in (a * g1 + b * g2, g1, g2):
+        layer.zero_grad()
+        layer(x)
+        grads.append((layer.backward(grad_out), layer.weight.grad.copy(), layer.bias.grad.copy()))
+    for combined, first, second in zip(*grads, strict=True):
+        np.testing.assert_allclose(combined, a * first + b * second, rtol=1e-10, atol=1e-10)
+
+
+@given(float_arrays(-1e3, 1e3, shape=array_shapes(min_dims=2, max_dims=2, max_side=6)),
+       floats(-1e3, 1e3))
+def test_softmax_rows_sum_to_one_and_are_shift_invariant(x, shift):
+    out, _ = F.softmax_forward(x)
+    assert np.all((out >= 0) & (out <= 1))
+    np.testing.assert_allclose(out.sum(axis=-1), 1.0, rtol=1e-12)
+    row_shifts = shift * np.arange(1, x.shape[0] + 1)[:, None] / x.shape[0]
+    shifted, _ = F.softmax_forward(x + row_shifts)
+    np.testing.assert_allclose(shifted, out, rtol=1e-9, atol=1e-12)
+
+
+@given(float_arrays(-50, 50, shape=array_shapes(min_dims=2, max_dims=2, max_side=6)),
+       st.data())
+def test_cross_entropy_is_minus_log_softmax_at_the_target(logits, data):
+    n, c = logits.shape
+    target = np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    loss, _ = cross_entropy_forward(logits, target, 0.0)
+    probs, _ = F.softmax_forward(logits)
+    expected = np.mean(-np.log(probs[np.arange(n), target]))
+    np.testing.assert_allclose(loss, expected, rtol=1e-10, atol=1e-12)
+
+
+extreme_elements = st.one_of(floats(-1e4, 1e4), st.sampled_from([-1e4, 1e4]))
+
+
+@given(arrays(np.float64, array_shapes(min_dims=2, max_dims=2, max_side=6),
+              elements=extreme_elements), st.data())
+def test_losses_and_gradients_are_finite_at_huge_logits(logits, data):
+    n, c = logits.shape
+    target = np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    probabilities = data.draw(arrays(np.float64, logits.shape, elements=floats(0, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for smoothing in (0.0, 0.1):
+            loss, cache = cross_entropy_forward(logits, target, smoothing)
+            assert np.isfinite(loss)
+            assert np.all(np.isfinite(cross_entropy_backward(1.0, cache)))
+        loss, cache = bce_with_logits_forward(logits, probabilities)
+        assert np.isfinite(loss) and loss >= 0
+        assert np.all(np.isfinite(bce_with_logits_backward(1.0, cache)))
+
+
+@given(arrays(np.float64, array_shapes(min_dims=1, max_dims=2, max_side=8),
+              elements=extreme_elements))
+def test_sigmoid_is_stable_and_symmetric_without_warnings(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, cache = F.sigmoid_forward(x)
+        mirrored, _ = F.sigmoid_forward(-x)
+        grad = F.sigmoid_backward(np.ones_like(x), cache)
+    assert np.all((out >= 0) & (out <= 1)) and np.all(np.isfinite(grad))
+    np.testing.assert_allclose(out + mirrored, 1.0, rtol=0, atol=1e-15)
+
+
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.integers(1, 6),
+       st.integers(0, 2**32 - 1))
+def test_two_stacked_linears_equal_one_linear(n, d_in, d_hidden, d_out, seed):
+    rng = np.random.default_rng(seed)
+    first, second = Linear(d_in, d_hidden, rng=rng), Linear(d_hidden, d_out, rng=rng)
+    first.bias.data[:] = rng.standard_normal(d_hidden)
+    second.bias.data[:] = rng.standard_normal(d_out)
+    # W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): without a nonlinearity depth adds nothing.
+    merged = Linear(d_in, d_out, rng=0)
+    merged.load_state_dict({
+        "weight": second.weight.data @ first.weight.data,
+        "bias": second.weight.data @ first.bias.data + second.bias.data,
+    })
+    x = rng.standard_normal((n, d_in))
+    np.testing.assert_allclose(second(first(x)), merged(x), rtol=1e-10, atol=1e-12)
