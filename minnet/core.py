@@ -7,9 +7,11 @@ needs; ``backward(grad_out)`` ADDS each parameter's gradient into
 no autograd: the caller runs ``model.backward(loss_fn.backward())``.
 
 The error hierarchy lives in ``minnet.errors`` and is re-exported here.
+
+Parameter lives in ``minnet.parameter`` and the hook plumbing in ``minnet.hooks``;
+both are re-exported here.
 """
 
-import functools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -24,101 +26,11 @@ from minnet.errors import (  # noqa: F401  (re-exported: the contract names core
     ShapeError,
     StateDictError,
 )
-from minnet.validation import FLOAT_DTYPES, owner_name
-
-
-class Parameter:
-    """A trainable array and its gradient.
-
-    Attributes
-    ----------
-    data : ndarray
-        The value, float32 or float64.
-    grad : ndarray
-        Same shape and dtype as ``data``; always an array (zeros at first).
-        ``Module.backward`` adds into it, so it accumulates until
-        ``zero_grad()`` fills it with zeros again.
-    name : str or None
-        Set by the owning module at registration (``"weight"``, ``"bias"``).
-    """
-
-    def __init__(self, data, name=None):
-        data = np.array(data, copy=True)
-        if data.dtype not in FLOAT_DTYPES:
-            data = data.astype(np.float64)
-        self.data = data
-        self.grad = np.zeros_like(data)
-        self.name = name
-
-    @property
-    def shape(self):
-        return self.data.shape
-
-    @property
-    def dtype(self):
-        return self.data.dtype
-
-    @property
-    def size(self):
-        return self.data.size
-
-    def zero_grad(self):
-        """Fill ``grad`` with zeros in place."""
-        self.grad.fill(0)
-
-    def __repr__(self):
-        return f"Parameter(name={self.name!r}, shape={self.shape}, dtype={self.dtype})"
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
+from minnet.hooks import RemovableHandle, with_backward_hooks
+from minnet.parameter import Parameter
+from minnet.validation import FLOAT_DTYPES
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-def _with_backward_hooks(backward):
-    """Wrap a subclass's ``backward`` so that backward hooks fire around it.
-
-    The guard makes a ``super().backward(...)`` call inside a subclass fire
-    the hooks once, not once per level of the class hierarchy.
-    """
-
-    @functools.wraps(backward)
-    def wrapper(self, grad_out, *args, **kwargs):
-        if self.__dict__.get("_in_backward", False):
-            return backward(self, grad_out, *args, **kwargs)
-        for hook in list(self._backward_pre_hooks.values()):
-            hook(self, grad_out)
-        object.__setattr__(self, "_in_backward", True)
-        try:
-            grad_in = backward(self, grad_out, *args, **kwargs)
-        finally:
-            object.__setattr__(self, "_in_backward", False)
-        for hook in list(self._backward_hooks.values()):
-            result = hook(self, grad_in, grad_out)
-            if result is not None:
-                grad_in = result
-        return grad_in
-
-    wrapper._minnet_hooked = True
-    return wrapper
 
 
 class Module:
@@ -134,7 +46,7 @@ class Module:
         super().__init_subclass__(**kwargs)
         backward = cls.__dict__.get("backward")
         if backward is not None and not getattr(backward, "_minnet_hooked", False):
-            cls.backward = _with_backward_hooks(backward)
+            cls.backward = with_backward_hooks(backward)
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -309,21 +221,23 @@ class Module:
 
     # --- state -------------------------------------------------------------
 
-    def state_dict(self):
-        """Copies of every parameter and buffer, with PyTorch's dotted keys and order.
+    def _state_entries(self):
+        """Yield ``(key, module, name, current_array)`` in PyTorch's state_dict order.
 
         Per module: parameters in registration order, then buffers, then the
         children, recursively (``0.weight``, ``0.bias``, ``1.weight``, ...).
         """
-        state = OrderedDict()
         for module_name, module in self.named_modules():
             prefix = f"{module_name}." if module_name else ""
             for name, param in module._parameters.items():
-                state[prefix + name] = param.data.copy()
+                yield prefix + name, module, name, param.data
             for name, buffer in module._buffers.items():
                 if buffer is not None:
-                    state[prefix + name] = np.array(buffer, copy=True)
-        return state
+                    yield prefix + name, module, name, np.asarray(buffer)
+
+    def state_dict(self):
+        """Copies of every parameter and buffer, keyed as PyTorch keys them."""
+        return OrderedDict((key, array.copy()) for key, _, _, array in self._state_entries())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into this module's parameters and buffers.
@@ -332,49 +246,33 @@ class Module:
         PyTorch's wording. Shape mismatches are errors even when
         ``strict=False``. Returns ``IncompatibleKeys(missing, unexpected)``.
         """
-        own = OrderedDict()
-        for module_name, module in self.named_modules():
-            prefix = f"{module_name}." if module_name else ""
-            for name in module._parameters:
-                own[prefix + name] = (module, name, "parameter")
-            for name, buffer in module._buffers.items():
-                if buffer is not None:
-                    own[prefix + name] = (module, name, "buffer")
-        missing = [key for key in own if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in own]
-        mismatched = []
-        for key, (module, name, kind) in own.items():
-            if key not in state_dict:
-                continue
-            current = module._parameters[name].data if kind == "parameter" else module._buffers[name]
-            given = np.asarray(state_dict[key])
-            if given.shape != np.shape(current):
-                mismatched.append(
-                    f"size mismatch for {key}: copying a param with shape {given.shape} "
-                    f"from checkpoint, the shape in current model is {np.shape(current)}."
-                )
-        errors = list(mismatched)
+        entries = list(self._state_entries())
+        own_keys = {key for key, *_ in entries}
+        missing = [key for key, *_ in entries if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own_keys]
+        problems = []
         if strict and missing:
-            errors.insert(0, "Missing key(s) in state_dict: "
-                          + ", ".join(f'"{key}"' for key in missing) + ".")
+            problems.append("Missing key(s) in state_dict: "
+                            + ", ".join(f'"{key}"' for key in missing) + ".")
         if strict and unexpected:
-            errors.insert(1 if strict and missing else 0, "Unexpected key(s) in state_dict: "
-                          + ", ".join(f'"{key}"' for key in unexpected) + ".")
-        if errors:
-            raise StateDictError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        for key, (module, name, kind) in own.items():
+            problems.append("Unexpected key(s) in state_dict: "
+                            + ", ".join(f'"{key}"' for key in unexpected) + ".")
+        for key, _, _, current in entries:
+            if key in state_dict and np.shape(state_dict[key]) != current.shape:
+                problems.append(
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{np.shape(state_dict[key])} from checkpoint, the shape in current "
+                    f"model is {current.shape}.")
+        if problems:
+            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:"
+                                 + "".join(f"\n\t{problem}" for problem in problems))
+        for key, module, name, current in entries:
             if key not in state_dict:
                 continue
-            given = np.asarray(state_dict[key])
-            if kind == "parameter":
-                param = module._parameters[name]
-                np.copyto(param.data, given, casting="unsafe")
+            if name in module._parameters:  # in place: optimizers hold the Parameter
+                np.copyto(module._parameters[name].data, state_dict[key], casting="unsafe")
             else:
-                buffer = module._buffers[name]
-                module._buffers[name] = given.astype(np.asarray(buffer).dtype, copy=True)
+                module._buffers[name] = np.array(state_dict[key], dtype=current.dtype)
         return IncompatibleKeys(missing, unexpected)
 
     def to(self, dtype):
@@ -414,11 +312,9 @@ class Module:
             child_lines = repr(child).split("\n")
             count = child.num_parameters()
             suffix = f"  # {count:,} params" if count else ""
-            lines.append(f"  ({name}): {child_lines[0]}" + (suffix if len(child_lines) == 1 else ""))
-            for line in child_lines[1:]:
-                lines.append("  " + line)
-            if len(child_lines) > 1 and count:
-                lines[-1] += suffix
+            child_lines[0] = f"({name}): {child_lines[0]}"
+            child_lines[-1] += suffix  # on the last line: after the closing parenthesis
+            lines.extend("  " + line for line in child_lines)
         lines.append(")")
         return "\n".join(lines)
 

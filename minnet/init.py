@@ -13,6 +13,8 @@ import numpy as np
 from minnet.errors import ConfigError
 from minnet.random import make_rng
 
+SQRT_2 = float(np.sqrt(2.0))  # the ReLU gain
+
 
 def fans(shape):
     """Return ``(fan_in, fan_out)`` of a weight shaped (out, in, *kernel) or (n,)."""
@@ -48,14 +50,14 @@ def xavier_normal(shape, rng=None, dtype=np.float64, gain=1.0):
     return (make_rng(rng).standard_normal(shape) * std).astype(dtype)
 
 
-def kaiming_uniform(shape, rng=None, dtype=np.float64, gain=np.sqrt(2.0)):
+def kaiming_uniform(shape, rng=None, dtype=np.float64, gain=SQRT_2):
     """He et al. (2015) for ReLU: U(-a, a), a = gain * sqrt(3 / fan_in)."""
     fan_in, _ = fans(shape)
     bound = gain * np.sqrt(3.0 / fan_in)
     return make_rng(rng).uniform(-bound, bound, size=shape).astype(dtype)
 
 
-def kaiming_normal(shape, rng=None, dtype=np.float64, gain=np.sqrt(2.0)):
+def kaiming_normal(shape, rng=None, dtype=np.float64, gain=SQRT_2):
     """He et al. (2015) for ReLU: N(0, std^2), std = gain / sqrt(fan_in) = sqrt(2 / fan_in)."""
     fan_in, _ = fans(shape)
     std = gain / np.sqrt(fan_in)

@@ -182,6 +182,22 @@ class HalvesInEval(Linear):
         return out if self.training else out / 2
 
 
+class DropsInEval(Module):
+    """A dropout that forgets eval(): a fresh mask on every forward, in both modes."""
+
+    def __init__(self, rng=None):
+        super().__init__()
+        self.rng = np.random.default_rng(rng)
+        self._mask = None
+
+    def forward(self, x):
+        self._mask = (self.rng.random(np.shape(x)) >= 0.5) * 2.0
+        return x * self._mask
+
+    def backward(self, grad_out):
+        return grad_out * self._mask
+
+
 class GlobalNoise(Linear):
     """Draws from an unseeded generator: two identical copies disagree."""
 
@@ -295,7 +311,9 @@ BROKEN = {
                          ("load is a no-op", _linear(IgnoresLoad), (5, 3), "output differs"),
                          ("views", _linear(StateDictOfViews), (5, 3), "views")],
     "check_train_eval": [("undeclared difference", _linear(HalvesInEval), (5, 3),
-                          "train and eval outputs differ")],
+                          "train and eval outputs differ"),
+                         ("random in eval", lambda seed: DropsInEval(rng=seed), (5, 3),
+                          "two forwards in evaluation mode differ")],
     "check_determinism": [
         ("unseeded noise", _linear(GlobalNoise), (5, 3), "outputs differing"),
         ("constructor ignores rng", lambda seed: Linear(3, 4), (5, 3), "ignore rng"),
@@ -397,3 +415,68 @@ def test_train_eval_exemptions_table_by_class_name():
     check_train_eval(lambda seed: Sequential(Dropout(3, 4, rng=seed)), (5, 3))
     with pytest.raises(LayerCheckError):
         check_train_eval(lambda seed: Sequential(Dropout(3, 4, rng=seed)), (5, 3), differs=False)
+
+
+class Dropout(Module):
+    """A toy inverted dropout (named as in TRAIN_EVAL_DIFFERS) with its own generator."""
+
+    def __init__(self, p=0.5, rng=None):
+        super().__init__()
+        self.p = p
+        self.rng = np.random.default_rng(rng)
+        self._mask = None
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+    def forward(self, x):
+        x = as_float_array(self, x)
+        keep = (self.rng.random(x.shape) >= self.p) if self.training else np.ones(x.shape)
+        self._mask = (keep / (1 - self.p if self.training else 1.0)).astype(x.dtype)
+        return x * self._mask
+
+    def backward(self, grad_out):
+        check_backward_ready(self, self._mask, grad_out, np.shape(self._mask))
+        return grad_out * self._mask
+
+
+class RunningScale(Module):
+    """A toy with a buffer, like batch norm: tracks a running mean of |x| in training
+    and divides by it in evaluation."""
+
+    def __init__(self, features):
+        super().__init__()
+        self.weight = Parameter(np.ones(features))
+        self.register_buffer("running_scale", np.ones(features))
+        self._cache = None
+
+    def forward(self, x):
+        x = as_float_array(self, x, dtype=self.weight.dtype)
+        check_ndim(self, x, (2,), "(N, C)")
+        scale = np.ones(x.shape[1], dtype=x.dtype)
+        if self.training:
+            self.running_scale = 0.9 * self.running_scale + 0.1 * np.abs(x).mean(axis=0)
+        else:
+            scale = self.running_scale.astype(x.dtype)
+        self._cache = (x, scale)
+        return x / scale * self.weight.data
+
+    def backward(self, grad_out):
+        check_backward_ready(self, self._cache, grad_out, np.shape(self._cache[0])
+                             if self._cache else ())
+        x, scale = self._cache
+        self.weight.grad += np.sum(grad_out * x / scale, axis=0)
+        return grad_out / scale * self.weight.data
+
+
+def test_a_stochastic_layer_passes_every_check():
+    """Generators are rewound in gradcheck; train/eval difference found in the table."""
+    check_layer(lambda seed: Sequential(Linear(3, 4, rng=seed), Dropout(0.5, rng=seed)), (6, 3))
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_a_layer_with_buffers_passes_every_check(train):
+    """The state_dict check perturbs and reloads the buffer; the modes must be declared."""
+    check_layer(RunningScale(3).train(train), (5, 3), train_eval_differs=True)
+    with pytest.raises(LayerCheckError, match="^check_train_eval"):
+        check_layer(RunningScale(3).train(train), (5, 3))

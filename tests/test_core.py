@@ -217,7 +217,8 @@ def test_linear_bad_input_message_names_layer_expected_and_given():
     assert str(info.value) == (
         "Linear(in_features=784, out_features=10, bias=True): expected input of shape "
         "(N, 784), got (32, 28, 28); did you forget Flatten()?")
-    with pytest.raises(errors.ShapeError, match=r"expected input of shape \(N, 784\), got \(2, 3\)"):
+    expected = r"expected input of shape \(N, 784\), got \(2, 3\)"
+    with pytest.raises(errors.ShapeError, match=expected):
         layer(np.zeros((2, 3)))
     with pytest.raises(errors.DTypeError, match="Linear.*expected a float input.*<U1"):
         layer(np.array([["a"] * 784]))
@@ -228,7 +229,8 @@ def test_linear_backward_checks_forward_and_grad_shape():
     with pytest.raises(errors.MinnetError, match="before forward"):
         layer.backward(np.ones((4, 2)))
     layer(np.ones((4, 3)))
-    with pytest.raises(errors.ShapeError, match=r"expected grad_out of shape \(4, 2\).*got \(4, 3\)"):
+    expected = r"expected grad_out of shape \(4, 2\).*got \(4, 3\)"
+    with pytest.raises(errors.ShapeError, match=expected):
         layer.backward(np.ones((4, 3)))
 
 

@@ -1,6 +1,5 @@
 """The affine map ``out = x @ w.T + b`` with PyTorch's weight layout (out, in)."""
 
-import numpy as np
 
 
 def linear_forward(x, w, b=None):

@@ -3,7 +3,6 @@
 import numpy as np
 
 from minnet.errors import MinnetError, StateDictError
-from minnet.gradcheck import generator_states, restore_generator_states
 from minnet.testing.harness import (
     LayerCheckError,
     build_layer,
@@ -92,24 +91,25 @@ def check_state_dict(layer, input_shape, rng=None, input_fn=None):
 def check_train_eval(layer, input_shape, rng=None, input_fn=None, differs=None):
     """train()/eval() return self and set every submodule's flag; outputs agree unless declared.
 
-    ``differs=None`` looks the layer and its submodules up in TRAIN_EVAL_DIFFERS.
-    Evaluation must be repeatable whatever the layer's randomness.
+    A training forward runs first, so that running statistics have moved
+    when the evaluation output is compared with it. ``differs=None`` looks the
+    layer and its submodules up in TRAIN_EVAL_DIFFERS. Evaluation must be
+    repeatable whatever the layer's randomness.
     """
     module, generator, _ = start_check(layer, rng)
     x = make_input(input_shape, generator, input_fn=input_fn)
-    snapshot = generator_states(module)
-    if module.train() is not module or module.eval() is not module:
-        fail("check_train_eval", module, "train() and eval() must return the module itself")
+    if module.train() is not module:
+        fail("check_train_eval", module, "train() must return the module itself")
+    if not all(sub.training for sub in module.modules()):
+        fail("check_train_eval", module, "train() left a submodule in evaluation mode")
+    out_train = module(x)
+    if module.eval() is not module:
+        fail("check_train_eval", module, "eval() must return the module itself")
     if any(sub.training for sub in module.modules()):
         fail("check_train_eval", module, "eval() left a submodule in training mode")
     out_eval = module(x)
     if not np.array_equal(module(x), out_eval):
         fail("check_train_eval", module, "two forwards in evaluation mode differ")
-    module.train()
-    if not all(sub.training for sub in module.modules()):
-        fail("check_train_eval", module, "train() left a submodule in evaluation mode")
-    restore_generator_states(snapshot)
-    out_train = module(x)
     if differs is None:
         differs = any(type(sub).__name__ in TRAIN_EVAL_DIFFERS for sub in module.modules())
     if not differs and not np.array_equal(out_train, out_eval):
