@@ -23,6 +23,7 @@ from minnet.core import (  # noqa: F401
     StateDictError,
 )
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
+from minnet.kernels import get_backend, set_backend  # noqa: F401
 from minnet.layers import (  # noqa: F401
     ELU,
     GELU,

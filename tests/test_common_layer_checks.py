@@ -5,12 +5,16 @@ the layer's repr and the check name), with a short, reasoned exemption table.
 Then, for each check, deliberately broken toy layers prove that it fails.
 """
 
+import importlib
+import pathlib
+
 import numpy as np
 import pytest
 
 from minnet.core import Module, Parameter, Sequential
 from minnet.errors import ConfigError, DTypeError, MinnetError
 from minnet.functional.linear import linear_backward
+from minnet.kernels import BACKENDS, use_backend
 from minnet.layers.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from minnet.layers.linear import Linear
 from minnet.layers.reshape import Flatten
@@ -49,22 +53,43 @@ EXEMPT = {
 }
 
 
+def _gather_cases():
+    """This file's LAYERS plus the CASES of every ``tests/layer_cases_*.py`` file.
+
+    A case is ``(factory, input_shape)`` or ``(factory, input_shape, options)``
+    where options may hold ``input_fn`` (integer inputs, say) for the checks.
+    Each layer family keeps its cases (and its EXEMPT entries) in its own file.
+    """
+    cases = [case if len(case) == 3 else (*case, {}) for case in LAYERS]
+    exempt = {name: (set(layers), reason) for name, (layers, reason) in EXEMPT.items()}
+    for path in sorted(pathlib.Path(__file__).parent.glob("layer_cases_*.py")):
+        module = importlib.import_module(path.stem)
+        cases += [case if len(case) == 3 else (*case, {}) for case in module.CASES]
+        for name, (layers, reason) in getattr(module, "EXEMPT", {}).items():
+            known, known_reason = exempt.get(name, (set(), ""))
+            exempt[name] = (known | set(layers), "; ".join(r for r in (known_reason, reason) if r))
+    return cases, exempt
+
+
 def _cases():
-    for factory, shape in LAYERS:
-        layer = factory(0)
-        for name in LAYER_CHECKS:
-            exempt, reason = EXEMPT.get(name, ((), ""))
-            marks = ()
-            if owner_name(layer) in exempt:
-                # strict: the day the layer passes, the exemption must go
-                marks = pytest.mark.xfail(reason=reason, raises=LayerCheckError, strict=True)
-            yield pytest.param(factory, shape, name, id=f"{owner_name(layer)}-{name}",
-                               marks=marks)
+    cases, exempt_table = _gather_cases()
+    for backend in BACKENDS:
+        for factory, shape, options in cases:
+            layer = factory(0)
+            for name in LAYER_CHECKS:
+                exempt, reason = exempt_table.get(name, ((), ""))
+                marks = ()
+                if owner_name(layer) in exempt:
+                    # strict: the day the layer passes, the exemption must go
+                    marks = pytest.mark.xfail(reason=reason, raises=LayerCheckError, strict=True)
+                yield pytest.param(backend, factory, shape, options, name,
+                                   id=f"{backend}-{owner_name(layer)}-{name}", marks=marks)
 
 
-@pytest.mark.parametrize("factory, input_shape, check_name", list(_cases()))
-def test_layer_passes_common_check(factory, input_shape, check_name):
-    LAYER_CHECKS[check_name](factory, input_shape)
+@pytest.mark.parametrize("backend, factory, input_shape, options, check_name", list(_cases()))
+def test_layer_passes_common_check(backend, factory, input_shape, options, check_name):
+    with use_backend(backend):
+        LAYER_CHECKS[check_name](factory, input_shape, **options)
 
 
 # --- broken toy layers, one family per check ----------------------------------
