@@ -11,10 +11,12 @@ from minnet import data, functional, init, optim  # noqa: F401
 from minnet.checkpoint import load, save  # noqa: F401
 from minnet.core import (  # noqa: F401
     CheckpointError,
+    CheckpointNotFoundError,
     ConfigError,
     DataError,
     DTypeError,
     GradcheckError,
+    LayerCheckError,
     MinnetError,
     Module,
     Parameter,

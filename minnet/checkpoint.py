@@ -26,14 +26,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from minnet.errors import CheckpointError
+from minnet.errors import CheckpointError, CheckpointNotFoundError
 
 MARKER_KEY = "__minnet_checkpoint__"
 FORMAT_VERSION = "minnet-1"
-
-
-class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
-    """``load`` was given a path where no file exists (catchable as either parent)."""
 
 
 def _state_of(obj):

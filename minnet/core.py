@@ -18,10 +18,12 @@ import numpy as np
 
 from minnet.errors import (  # noqa: F401  (re-exported: the contract names core.py)
     CheckpointError,
+    CheckpointNotFoundError,
     ConfigError,
     DataError,
     DTypeError,
     GradcheckError,
+    LayerCheckError,
     MinnetError,
     ShapeError,
     StateDictError,

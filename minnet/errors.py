@@ -35,5 +35,13 @@ class CheckpointError(MinnetError, ValueError):
     """A checkpoint file is truncated, foreign or otherwise unreadable."""
 
 
+class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
+    """``load`` was given a path where no file exists (catchable as either parent)."""
+
+
 class GradcheckError(MinnetError, AssertionError):
     """Analytic and numerical gradients disagree."""
+
+
+class LayerCheckError(MinnetError, AssertionError):
+    """A layer failed one of the common layer checks (``minnet.testing``)."""

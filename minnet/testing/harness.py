@@ -15,14 +15,10 @@ import copy
 import numpy as np
 
 from minnet.core import Module
-from minnet.errors import ConfigError, MinnetError
+from minnet.errors import ConfigError, LayerCheckError, MinnetError  # noqa: F401 (re-exported)
 from minnet.validation import owner_name
 
 DEFAULT_SEED = 0
-
-
-class LayerCheckError(MinnetError, AssertionError):
-    """A layer failed one of the common layer checks."""
 
 
 def make_input(input_shape, rng, dtype=np.float64, input_fn=None):
