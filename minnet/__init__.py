@@ -33,6 +33,7 @@ from minnet.layers import (  # noqa: F401
     LeakyReLU,
     Linear,
     ReLU,
+    Reshape,
     Residual,
     Sigmoid,
     Softmax,

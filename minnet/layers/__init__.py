@@ -11,5 +11,5 @@ from minnet.layers.activations import (  # noqa: F401
     Tanh,
 )
 from minnet.layers.linear import Linear  # noqa: F401
-from minnet.layers.reshape import Flatten  # noqa: F401
+from minnet.layers.reshape import Flatten, Reshape  # noqa: F401
 from minnet.layers.residual import Residual  # noqa: F401

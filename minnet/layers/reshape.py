@@ -1,9 +1,10 @@
-"""Flatten: the bridge from convolutional feature maps to Linear layers."""
+"""Flatten and Reshape: moving between feature maps, sequences and flat vectors."""
 
 import math
 
 from minnet.core import Module
-from minnet.validation import as_float_array, check_backward_ready, check_ndim
+from minnet.errors import ConfigError, ShapeError
+from minnet.validation import as_float_array, check_backward_ready, check_ndim, owner_name
 
 
 class Flatten(Module):
@@ -31,5 +32,51 @@ class Flatten(Module):
         expected = ()
         if self._input_shape is not None:
             expected = (self._input_shape[0], math.prod(self._input_shape[1:]))
+        check_backward_ready(self, self._input_shape, grad_out, expected)
+        return grad_out.reshape(self._input_shape)
+
+
+class Reshape(Module):
+    """Reshape every sample, keeping the batch axis: ``x.reshape(N, *shape)``.
+
+    ``Reshape(1, 40)`` turns MNIST-1D's (N, 40) into Conv1d's (N, 1, 40);
+    ``Reshape(40, 1)`` into a recurrent layer's (N, T=40, features=1). One
+    entry may be -1 (inferred), as in NumPy.
+    """
+
+    def __init__(self, *shape):
+        super().__init__()
+        if not shape or any(isinstance(s, bool) or not isinstance(s, int) for s in shape) \
+                or sum(s == -1 for s in shape) > 1 or any(s < -1 or s == 0 for s in shape):
+            raise ConfigError(
+                f"Reshape: expected positive ints (at most one -1) for the per-sample shape, "
+                f"got {shape!r}")
+        self.shape = tuple(shape)
+        self._input_shape = None
+
+    def extra_repr(self):
+        return ", ".join(str(s) for s in self.shape)
+
+    def forward(self, x):
+        x = as_float_array(self, x)
+        check_ndim(self, x, range(1, 64), "(N, ...)")
+        known = math.prod(s for s in self.shape if s != -1)
+        size = math.prod(x.shape[1:])
+        if size % known or (-1 not in self.shape and size != known):
+            raise ShapeError(
+                f"{owner_name(self)}: expected input with {known} values per sample "
+                f"(a multiple of it when the shape holds -1), got shape {tuple(x.shape)}")
+        self._input_shape = x.shape
+        return x.reshape(x.shape[0], *self.shape)
+
+    def backward(self, grad_out):
+        """Return dL/dx: grad_out (N, *shape) reshaped to the input's shape."""
+        # As for Flatten: the same numbers, in the input's shape.
+        expected = ()
+        if self._input_shape is not None:
+            size = math.prod(self._input_shape[1:])
+            known = math.prod(s for s in self.shape if s != -1)
+            expected = (self._input_shape[0],) + tuple(
+                size // known if s == -1 else s for s in self.shape)
         check_backward_ready(self, self._input_shape, grad_out, expected)
         return grad_out.reshape(self._input_shape)

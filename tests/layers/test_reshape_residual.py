@@ -8,7 +8,7 @@ from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.gradcheck import numerical_gradient, rel_error
 from minnet.layers.activations import Tanh
 from minnet.layers.linear import Linear
-from minnet.layers.reshape import Flatten
+from minnet.layers.reshape import Flatten, Reshape
 from minnet.layers.residual import Residual
 
 
@@ -90,3 +90,24 @@ def test_residual_errors():
     layer(np.zeros((2, 3)))
     with pytest.raises(ShapeError, match=r"expected grad_out of shape \(2, 3\)"):
         layer.backward(np.zeros((3, 2)))
+
+
+def test_reshape_adds_a_channel_axis_and_back():
+    layer = Reshape(1, 40)
+    x = np.arange(80.0).reshape(2, 40)
+    out = layer(x)
+    assert out.shape == (2, 1, 40) and repr(layer) == "Reshape(1, 40)"
+    assert layer.backward(np.ones((2, 1, 40))).shape == (2, 40)
+    assert Reshape(-1, 2)(np.zeros((3, 4, 2))).shape == (3, 4, 2)
+
+
+@pytest.mark.parametrize("shape", [(), (0, 3), (-1, -1), (2.5,), (True,)])
+def test_reshape_rejects_invalid_shapes(shape):
+    with pytest.raises(ConfigError, match="Reshape: expected positive ints"):
+        Reshape(*shape)
+
+
+def test_reshape_rejects_a_sample_of_the_wrong_size():
+    with pytest.raises(ShapeError, match=r"Reshape\(1, 40\): expected input with 40 values "
+                                         r"per sample.*got shape \(2, 30\)"):
+        Reshape(1, 40)(np.zeros((2, 30)))
