@@ -1,0 +1,38 @@
+"""The catalog's text: (signal, threshold, explanation, fix, source) per code.
+
+Placeholder entries: to be written in full (see minnet/diagnostics/catalog.py)."""
+
+TEXT = {
+    "softmax-before-loss": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "stacked-linear": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "dropout-before-batchnorm": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "symmetric-init": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "weight-scale-skew": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "non-finite": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "inputs-not-centered": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "inputs-not-scaled": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "constant-feature": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "class-imbalance": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "split-overlap": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "labels-out-of-range": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "initial-loss-off": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "gradcheck-failed": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "cannot-overfit-batch": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "ignores-input": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "lr-too-high": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "lr-too-low": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "update-ratio-high": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "update-ratio-low": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "grads-not-zeroed": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "dead-relu": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "saturated-activation": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "vanishing-gradients": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "exploding-gradients": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "regularization-dominates": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "loss-plateau": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "labels-sorted-no-shuffle": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "eval-in-train-mode": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "overfitting": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "underfitting": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+    "no-lr-schedule": ("TBD", "TBD", "TBD", "TBD", "TBD"),
+}
