@@ -1,8 +1,11 @@
-"""The ``minnet`` command: ``minnet demo``, ``minnet --version``."""
+"""The ``minnet`` command: ``minnet demo``, ``minnet doctor``, ``minnet --version``."""
 
 import argparse
+import difflib
+import importlib.util
 import os
 import sys
+from collections.abc import Mapping
 
 import minnet
 
@@ -22,6 +25,183 @@ def _demo(args):
     return 0
 
 
+# --- minnet doctor -------------------------------------------------------------------
+
+_DOCTOR_EPILOG = """\
+FILE.py must define experiment(), returning a dict (or an object with attributes):
+  model, loss_fn, optimizer, X, y   required
+  X_val, y_val                      optional validation data
+  train                             optional: train(model, loss_fn, optimizer, X, y), your
+                                    own training loop; it runs under minnet's watch() and
+                                    its findings join the doctor's
+The doctor's own checks run on copies: your model and optimizer are left as they were.
+
+exit status:
+  0  no finding is an error (warnings and hints exit 0)
+  1  at least one finding is an error
+  2  usage error (bad arguments, no experiment(), missing keys, unknown example)
+"""
+
+_REQUIRED_PARTS = ("model", "loss_fn", "optimizer", "X", "y")
+_OPTIONAL_PARTS = ("X_val", "y_val", "train")
+
+
+class _UsageError(Exception):
+    """A mistake in how ``minnet doctor`` was called (exit status 2)."""
+
+
+def _load_experiment(path):
+    """Import FILE.py (its directory on sys.path meanwhile) and return its ``experiment``."""
+    if not os.path.isfile(path):
+        raise _UsageError(f"no such file: {path}")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = "minnet_doctor_" + "".join(c if c.isalnum() else "_" for c in stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        raise _UsageError(f"cannot import {path}: expected a Python file (FILE.py)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look classes up there
+    directory = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, directory)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(directory)
+    experiment = getattr(module, "experiment", None)
+    if not callable(experiment):
+        raise _UsageError(f"{path} defines no experiment() function; see "
+                          f"`minnet doctor --help` for what it must return")
+    return experiment
+
+
+def _experiment_parts(experiment, origin):
+    """The parts of an experiment (a dict or an object with attributes) as a dict."""
+    if isinstance(experiment, Mapping):
+        parts = {key: experiment.get(key) for key in _REQUIRED_PARTS + _OPTIONAL_PARTS}
+    else:
+        parts = {key: getattr(experiment, key, None) for key in _REQUIRED_PARTS + _OPTIONAL_PARTS}
+    missing = [key for key in _REQUIRED_PARTS if parts[key] is None]
+    if missing:
+        raise _UsageError(
+            f"{origin} gave no {', '.join(missing)}; it must give model, loss_fn, optimizer, "
+            f"X, y (and optionally X_val, y_val, train), as dict keys or attributes")
+    if parts["train"] is not None and not callable(parts["train"]):
+        raise _UsageError(f"{origin}: train must be a callable train(model, loss_fn, "
+                          f"optimizer, X, y), got {type(parts['train']).__name__}")
+    return parts
+
+
+def _merge_reports(first, second):
+    """One report with the findings of both; ``second``'s records win where both have a key."""
+    from minnet.diagnostics.finding import Report
+
+    merged = Report(findings=list(first.findings), records={**first.records, **second.records})
+    return merged.add(list(second.findings))
+
+
+def _diagnose(parts, steps, seed):
+    """Run mn.doctor on the experiment, then the user's train() under mn.watch."""
+    from minnet.diagnostics.doctor import doctor
+
+    report = doctor(parts["model"], parts["loss_fn"], parts["X"], parts["y"],
+                    X_val=parts["X_val"], y_val=parts["y_val"], optimizer=parts["optimizer"],
+                    steps=steps, rng=seed)
+    if parts["train"] is not None:
+        from minnet.diagnostics.watch import watch
+
+        watcher = watch(parts["model"], optimizer=parts["optimizer"], loss_fn=parts["loss_fn"])
+        with watcher:
+            parts["train"](parts["model"], parts["loss_fn"], parts["optimizer"], parts["X"],
+                           parts["y"])
+        report = _merge_reports(report, watcher.report())
+    return report
+
+
+def _list_examples():
+    from minnet.diagnostics.examples import EXAMPLES
+
+    width = max((len(name) for name in EXAMPLES), default=0)
+    print("Built-in examples (run one with: minnet doctor --example NAME):")
+    for name, example in EXAMPLES.items():
+        kind = "healthy" if example.healthy else "broken "
+        print(f"  {name:<{width}}  {kind}  {example.description}")
+    return 0
+
+
+def _example_experiment(name, seed):
+    from minnet.diagnostics.examples import EXAMPLES
+
+    if name not in EXAMPLES:
+        close = difflib.get_close_matches(name, list(EXAMPLES), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise _UsageError(f"unknown example {name!r}{hint} (minnet doctor --list shows them all)")
+    example = EXAMPLES[name]
+    print(f"Example {name}: {example.description}\n")
+    return example, example.build(seed)
+
+
+def _expected_note(example, report):
+    """For an example: what it was meant to show, and whether the doctor found it."""
+    if example.healthy:
+        verdict = "and it does" if report.healthy else "but the doctor reported a problem"
+        return f"This example is healthy: no warning or error is expected, {verdict}."
+    found = {f.code for f in report.problems("warning")}
+    marks = [f"{code} ({'found' if code in found else 'NOT found'})" for code in example.expected]
+    return "This example is meant to show: " + ", ".join(marks)
+
+
+def _doctor(args):
+    chosen = [flag for flag, given in (("FILE.py", args.file), ("--example", args.example),
+                                        ("--list", args.list)) if given]
+    if len(chosen) != 1:
+        args.doctor_parser.error("give exactly one of FILE.py, --example NAME or --list"
+                                 + (f" (got {' and '.join(chosen)})" if chosen else ""))
+    try:
+        if args.list:
+            return _list_examples()
+        example = None
+        if args.example:
+            example, experiment = _example_experiment(args.example, args.seed)
+            origin = f"example {args.example!r}"
+        else:
+            experiment = _load_experiment(args.file)()
+            origin = f"experiment() in {args.file}"
+        report = _diagnose(_experiment_parts(experiment, origin), args.steps, args.seed)
+    except _UsageError as error:
+        print(f"minnet doctor: error: {error}", file=sys.stderr)
+        return 2
+    from minnet.diagnostics.report_io import save_report
+
+    print(report)
+    if example is not None:
+        print("\n" + _expected_note(example, report))
+    path = save_report(report, args.out)
+    print(f"\nReport and plots written to {os.path.abspath(path)}")
+    return 1 if report.has_errors else 0
+
+
+def _add_doctor_parser(commands):
+    doctor = commands.add_parser(
+        "doctor", help="diagnose why a network does not train (findings, plots, fixes)",
+        description="Run the doctor (lint, data checks, sanity routines, a short monitored\n"
+                    "run) on the experiment defined in FILE.py, or on a built-in example;\n"
+                    "print the ranked findings and write a Markdown report with plots.",
+        epilog=_DOCTOR_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    doctor.add_argument("file", nargs="?", metavar="FILE.py",
+                        help="a Python file defining experiment()")
+    doctor.add_argument("--example", metavar="NAME",
+                        help="run a built-in example instead (see --list)")
+    doctor.add_argument("--list", action="store_true", help="list the built-in examples")
+    doctor.add_argument("--out", default="minnet-doctor-report", metavar="DIR",
+                        help="where to write report.md and the plots "
+                             "(default ./minnet-doctor-report/)")
+    doctor.add_argument("--steps", type=int, default=None, metavar="N",
+                        help="steps of the doctor's monitored run (default: the doctor's own)")
+    doctor.add_argument("--seed", type=int, default=0,
+                        help="random seed of the doctor and of --example (default 0)")
+    doctor.set_defaults(run=_doctor, doctor_parser=doctor)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="minnet",
@@ -37,6 +217,7 @@ def build_parser():
                       help="where to write the loss-curve PNG (default ./minnet-demo-loss.png)")
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     demo.set_defaults(run=_demo)
+    _add_doctor_parser(commands)
     return parser
 
 
@@ -46,7 +227,7 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    if getattr(args, "steps", 1) < 1:
+    if getattr(args, "steps", None) is not None and args.steps < 1:
         parser.error(f"--steps must be >= 1, got {args.steps}")
     return args.run(args)
 

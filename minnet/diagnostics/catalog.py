@@ -2,7 +2,7 @@
 
 Codes are stable (kebab-case) and never renamed once released; more may be
 added. ``docs/doctor-catalog.md`` is generated from this table
-(``python -m minnet.diagnostics.catalog > docs/doctor-catalog.md``) and a test
+(``python -m minnet.diagnostics.catalog_doc > docs/doctor-catalog.md``) and a test
 keeps the two equal. Rules create findings through ``make_finding`` so that a
 code's explanation and fix are written once, here.
 """
@@ -55,7 +55,8 @@ _ENTRIES = [
     ("regularization-dominates", "warning", "monitor", "Regularization outweighs the data loss"),
     ("loss-plateau", "warning", "monitor", "The loss stopped falling while accuracy is low"),
     ("labels-sorted-no-shuffle", "warning", "monitor", "Batches are not shuffled"),
-    ("eval-in-train-mode", "warning", "monitor", "Evaluation with dropout/batch norm in training mode"),
+    ("eval-in-train-mode", "warning", "monitor",
+     "Evaluation with dropout/batch norm in training mode"),
     ("overfitting", "warning", "monitor", "Validation loss rises while training loss falls"),
     ("underfitting", "warning", "monitor", "Training and validation loss both high and flat"),
     ("no-lr-schedule", "info", "monitor", "A constant learning rate where a schedule would help"),

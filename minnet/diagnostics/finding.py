@@ -101,6 +101,12 @@ class Report:
         """True when there is no warning and no error."""
         return not self.problems("warning")
 
+    def save(self, directory):
+        """Write ``report.md`` and its PNG figures into ``directory``; return the .md path."""
+        from minnet.diagnostics.report_io import save_report
+
+        return save_report(self, directory)
+
     def __str__(self):
         if not self.findings:
             return "minnet doctor: no findings. The setup looks healthy."
