@@ -96,7 +96,11 @@ TEXT = {
         "recurrent ones for RNN/LSTM/GRU).",
         "RMS weight / nearest reference outside [0.5, 2], with references sqrt(2 / fan_in) "
         "(He), sqrt(2 / (fan_in + fan_out)) (Glorot), sqrt(1 / fan_in) (LeCun), sqrt(1 / (3 "
-        "fan_in)) (PyTorch), 1 / sqrt(max(rows, cols)) (orthogonal).",
+        "fan_in)) (PyTorch), 1 / sqrt(max(rows, cols)) (orthogonal). The band is widened by "
+        "exp(+-5 / sqrt(2n)) for a weight of n entries; weights with fewer than 16 entries are "
+        "skipped; the output layer and the last layer of a residual block may start small, "
+        "never large; recurrent weights also compare with 1 / sqrt(H), 1 / sqrt(3H) and "
+        "Glorot per gate.",
         "Each layer multiplies the size of its input by roughly std x sqrt(fan_in). When "
         "that factor is far from 1, activations grow or shrink geometrically with depth: "
         "too large saturates tanh/sigmoid and blows up the loss, too small makes the "
@@ -168,7 +172,8 @@ TEXT = {
     "class-imbalance": (
         "The number of training samples per class.",
         "Largest / smallest class count > 10, or normalized label entropy H(y) / ln C < 0.5, "
-        "and a chi-square test against equal classes significant at 5 standard deviations.",
+        "and a chi-square test against equal classes significant at 5 standard deviations; "
+        "counted over the classes present in y.",
         "With a rare class, predicting the frequent class everywhere already gives a low "
         "loss and high accuracy, so the gradients mostly push toward the majority and the "
         "rare class is barely learned. Accuracy then hides the failure.",
@@ -182,9 +187,10 @@ TEXT = {
     ),
     "split-overlap": (
         "Rows of X_val that also appear, byte for byte, in X (rows are hashed).",
-        "More validation rows found in X than the training set's own repetition rate predicts"
-        " (more than 1.5 x expected + 3 sqrt(expected)); with continuous features, any shared"
-        " row.",
+        "More shared validation rows than expected + 4 sqrt(expected (1 - p)) + 3, and at "
+        "least 2% of the validation set; p, the chance that a fresh sample has a twin in "
+        "training, is estimated from the repeats inside each split. With continuous "
+        "features, 4 shared rows fire.",
         "A validation sample that is also a training sample has been memorized, so the "
         "validation score measures memory instead of generalization. It looks better than "
         "the truth and hides overfitting, and decisions based on it (early stopping, model "
