@@ -248,9 +248,11 @@ TEXT = {
     ),
     "cannot-overfit-batch": (
         "Train copies of the model on 16 random samples, regularization and dropout off, for "
-        "up to 200 steps with the user's optimizer, then Adam at 1e-2 and 1e-3.",
-        "No run reaches 100% training accuracy on the batch or a loss below 5% of its initial"
-        " value.",
+        "up to 200 steps with the user's optimizer, then Adam at 1e-2 and 1e-3; the most "
+        "promising run continues to 4 x 200 steps.",
+        "No run reaches 100% training accuracy or a loss at most 5% of min(initial loss, the "
+        "loss of an uninformed prediction: ln C, ln 2 per logit, the targets' variance); the "
+        "warning needs the best loss above 20% of that reference.",
         "Any working network can memorize 16 examples. If it cannot, something in the "
         "pipeline is broken (gradients not zeroed, a wrong backward, labels misaligned with "
         "inputs, a learning rate far off) and training on the full data will not work "
