@@ -46,7 +46,8 @@ def check_state_dict(layer, input_shape, rng=None, input_fn=None):
     reference = module(x)
     fresh = build_layer(layer, seed + 1).eval()
     for param in fresh.parameters():
-        param.data = param.data + generator.uniform(0.5, 1.0, param.shape).astype(param.dtype)
+        shift = generator.uniform(0.5, 1.0, param.shape)
+        param.data = np.asarray(param.data + shift, dtype=param.dtype)  # 0-d stays an array
     owners = dict(fresh.named_modules())
     for key, buffer in list(fresh.named_buffers()):
         owner, _, name = key.rpartition(".")

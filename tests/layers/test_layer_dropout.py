@@ -1,0 +1,139 @@
+"""Dropout layer: arguments, modes, its own generator, gradients on both backends, torch oracle."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minnet.core import Sequential
+from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
+from minnet.gradcheck import gradcheck
+from minnet.kernels import BACKENDS, use_backend
+from minnet.layers.dropout import Dropout
+from minnet.layers.linear import Linear
+from minnet.random import seed as set_seed
+
+
+def test_repr_and_no_state():
+    layer = Dropout(0.25)
+    assert repr(layer) == "Dropout(p=0.25)" and repr(Dropout()) == "Dropout(p=0.5)"
+    assert layer.parameters() == [] and dict(layer.state_dict()) == {}
+
+
+@pytest.mark.parametrize("p, given_text", [(1.5, "1.5"), (1.0, "1.0"), (-0.1, "-0.1")])
+def test_p_outside_the_range_is_refused_at_construction(p, given_text):
+    with pytest.raises(ConfigError) as info:
+        Dropout(p)
+    assert str(info.value) == (f"Dropout: the 'p' parameter must be a float in the range "
+                               f"[0.0, 1.0), got {given_text} instead")
+
+
+@pytest.mark.parametrize("p", ["0.5", None, float("nan"), True])
+def test_p_of_the_wrong_type_is_refused(p):
+    with pytest.raises(ConfigError, match="Dropout: the 'p' parameter must be a finite float"):
+        Dropout(p)
+
+
+def test_bad_rng_is_refused():
+    with pytest.raises(ConfigError, match="rng"):
+        Dropout(0.5, rng="seed")
+
+
+def test_eval_is_the_identity_and_training_is_not():
+    x = np.random.default_rng(0).standard_normal((6, 7))
+    layer = Dropout(0.5, rng=0)
+    out = layer(x)
+    assert np.count_nonzero(out == 0) > 0 and set(np.unique(out[out != 0] / x[out != 0])) == {2.0}
+    layer.eval()
+    np.testing.assert_array_equal(layer(x), x)
+    grad_out = np.random.default_rng(1).standard_normal(x.shape)
+    np.testing.assert_array_equal(layer.backward(grad_out), grad_out)
+
+
+def test_backward_uses_the_mask_of_the_last_forward():
+    x = np.ones((5, 8))
+    layer = Dropout(0.5, rng=2)
+    out = layer(x)
+    grad = layer.backward(np.full(x.shape, 3.0))
+    np.testing.assert_array_equal(grad, 3.0 * out)
+
+
+def test_masks_come_from_the_layers_own_generator():
+    x = np.ones((10, 10))
+    first, second = Dropout(0.5, rng=7), Dropout(0.5, rng=7)
+    np.testing.assert_array_equal(first(x), second(x))
+    assert not np.array_equal(first(x), Dropout(0.5, rng=8)(x))
+    assert not np.array_equal(first(x), first(x))  # a fresh mask on every forward
+    generator = np.random.default_rng(5)
+    assert Dropout(0.5, rng=generator).rng is generator
+    set_seed(3)
+    a = Dropout(0.5)(x)
+    set_seed(3)
+    np.testing.assert_array_equal(Dropout(0.5)(x), a)  # rng=None follows mn.seed
+
+
+def test_dtypes_follow_the_input():
+    layer = Dropout(0.3, rng=0)
+    assert layer(np.ones((2, 3), np.float32)).dtype == np.float32
+    assert layer.backward(np.ones((2, 3), np.float32)).dtype == np.float32
+    assert layer(np.ones((2, 3), np.int64)).dtype == np.float64
+    with pytest.raises(DTypeError, match=r"Dropout\(p=0.3\): expected a float input"):
+        layer(np.array(["a"]))
+
+
+def test_backward_errors_name_the_layer():
+    with pytest.raises(MinnetError, match=r"Dropout\(p=0.5\): backward\(\) called before"):
+        Dropout().backward(np.ones(3))
+    layer = Dropout()
+    layer(np.ones((2, 3)))
+    with pytest.raises(ShapeError, match=r"expected grad_out of shape \(2, 3\).*got \(3, 2\)"):
+        layer.backward(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple),
+       p=st.floats(0.0, 0.9, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+       seed=st.integers(0, 2**16), training=st.booleans())
+def test_gradcheck(backend, shape, p, seed, training):
+    layer = Dropout(p, rng=seed).train(training)
+    x = np.random.default_rng(seed).standard_normal(shape)
+    with use_backend(backend):
+        assert gradcheck(layer, x)
+
+
+def test_gradcheck_catches_a_mask_that_differs_between_forward_and_backward():
+    class Redraws(Dropout):
+        def backward(self, grad_out):
+            self.forward(np.ones(self._shape))  # draws a new mask: a classic bug
+            return super().backward(grad_out)
+
+    x = np.random.default_rng(0).standard_normal((4, 6))
+    assert not gradcheck(Redraws(0.5, rng=0), x, raise_exception=False)
+
+
+def test_keeps_the_expectation_inside_a_model():
+    """Averaged over many forwards, Linear -> Dropout gives Linear's output."""
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    model = Sequential(Linear(3, 5, rng=0), Dropout(0.5, rng=1))
+    mean = np.mean([model(x) for _ in range(4000)], axis=0)
+    reference = model.eval()(x)
+    assert np.max(np.abs(mean - reference)) < 5 * np.max(np.abs(reference)) / np.sqrt(4000)
+
+
+@pytest.mark.torch
+def test_matches_torch_in_eval_and_in_the_value_set_of_training():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((64, 32))
+    ours, theirs = Dropout(0.3, rng=0), torch.nn.Dropout(0.3)
+    ours.eval()
+    theirs.eval()
+    np.testing.assert_array_equal(ours(x), theirs(torch.from_numpy(x)).numpy())
+    ours.train()
+    theirs.train()
+    torch.manual_seed(0)
+    torch_out = theirs(torch.from_numpy(x)).numpy()
+    our_out = ours(x)
+    for out in (torch_out, our_out):
+        kept = out != 0
+        np.testing.assert_allclose(out[kept], x[kept] / 0.7, rtol=1e-15)
+        assert abs(np.mean(~kept) - 0.3) < 5 * np.sqrt(0.3 * 0.7 / x.size)
