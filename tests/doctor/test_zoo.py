@@ -1,0 +1,157 @@
+"""The bug zoo: every broken example yields its expected codes; no healthy one warns.
+
+Each example runs as ``minnet doctor --example NAME`` runs it (``doctor()``,
+then its hand-written loop under ``watch()``), see
+``minnet.diagnostics.examples_report.run_example``. Broken examples run at
+seed 0; healthy ones at seeds 0, 1 and 2, and must come back with no
+warning and no error (DIAGNOSTICS.md: a false alarm is a bug).
+
+``KNOWN_GAPS`` marks an example whose expected code a rule currently misses
+(``xfail(strict=True)``: the mark must go when the rule is fixed). Never
+weaken an example's expected codes to make it pass.
+"""
+
+import os
+import re
+
+import pytest
+
+from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.examples import EXAMPLES, broken_examples, healthy_examples
+from minnet.diagnostics.examples_report import HEALTHY_SEEDS, run_example
+from minnet.diagnostics.finding import SEVERITIES
+
+# example name -> why the doctor misses it today (a rule gap, for the lead to fix)
+KNOWN_GAPS = {}
+
+STORY = re.compile(r"rnn-story-(\d+)-")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def mnist1d_cache(tmp_path_factory):
+    """Generate MNIST-1D once per run, into a temporary cache (unless one is configured)."""
+    if os.environ.get("MINNET_CACHE_DIR"):
+        yield
+        return
+    os.environ["MINNET_CACHE_DIR"] = str(tmp_path_factory.mktemp("minnet-cache"))
+    try:
+        yield
+    finally:
+        del os.environ["MINNET_CACHE_DIR"]
+
+
+_RUNS = {}
+
+
+def run(name, seed):
+    """``run_example`` once per (name, seed) in this module (the story test reuses runs)."""
+    if (name, seed) not in _RUNS:
+        _RUNS[name, seed] = run_example(EXAMPLES[name], seed)
+    return _RUNS[name, seed]
+
+
+def describe(findings):
+    return "\n".join(f"  [{f.severity}] {f.code} at {f.where} (step {f.step}): "
+                     f"{f.evidence_text()}" for f in findings) or "  (none)"
+
+
+def _broken_params():
+    for example in broken_examples():
+        marks = ([pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[example.name])]
+                 if example.name in KNOWN_GAPS else [])
+        yield pytest.param(example.name, id=example.name, marks=marks)
+
+
+@pytest.mark.parametrize("name", list(_broken_params()))
+def test_broken_example_yields_its_expected_codes(name):
+    result = run(name, 0)
+    assert not result.missing, (
+        f"{name}: expected {result.missing} at {result.example.severity} or worse; "
+        f"the report has:\n{describe(result.report.findings)}")
+
+
+@pytest.mark.parametrize("name,seed", [
+    pytest.param(example.name, seed, id=f"{example.name}-seed{seed}")
+    for example in healthy_examples() for seed in HEALTHY_SEEDS])
+def test_healthy_example_has_no_warning_or_error(name, seed):
+    result = run(name, seed)
+    assert not result.false_alarms, (
+        f"{name} (seed {seed}) is healthy, but the doctor reported:\n"
+        f"{describe(result.false_alarms)}")
+
+
+def test_rnn_story_fix_removes_every_finding_of_the_story():
+    """DIAGNOSTICS.md: "whose fix makes that finding go away", at any severity."""
+    codes = {code for example in broken_examples() if STORY.match(example.name)
+             for code in example.expected}
+    for seed in HEALTHY_SEEDS:
+        report = run("rnn-story-fixed", seed).report
+        left = [f for f in report.findings if f.code in codes]
+        assert not left, f"rnn-story-fixed (seed {seed}) still has:\n{describe(left)}"
+
+
+# --- the zoo itself -------------------------------------------------------------------
+
+def test_zoo_size_and_names():
+    assert len(broken_examples()) >= 25
+    assert len(healthy_examples()) >= 10
+    for name, example in EXAMPLES.items():
+        assert example.name == name
+        assert re.fullmatch(r"[a-z0-9]+(?:[-.][a-z0-9]+)*", name), name
+        assert example.description and "\n" not in example.description, name
+        assert example.severity in SEVERITIES, name
+
+
+def test_expected_codes_are_catalog_codes_and_match_health():
+    for example in EXAMPLES.values():
+        assert set(example.expected) <= set(CATALOG), example.name
+        assert bool(example.expected) != example.healthy, example.name
+        assert example.healthy or example.severity in ("warning", "info"), example.name
+
+
+def test_only_hint_codes_are_expected_at_info():
+    """Every broken example is judged at warning or error, except the catalog's hints."""
+    for example in broken_examples():
+        if example.severity == "info":
+            assert all(CATALOG[code].severity == "info" for code in example.expected), \
+                example.name
+
+
+def test_every_catalog_code_has_a_broken_example():
+    covered = {code for example in broken_examples() for code in example.expected}
+    assert set(CATALOG) - covered == set()
+
+
+def test_rnn_story_has_one_mistake_per_step_in_order_and_a_fixed_version():
+    steps = sorted((int(STORY.match(name).group(1)), example)
+                   for name, example in EXAMPLES.items() if STORY.match(name))
+    assert [number for number, _ in steps] == list(range(1, len(steps) + 1))
+    assert len(steps) >= 8
+    assert all(len(example.expected) == 1 and not example.healthy for _, example in steps)
+    assert EXAMPLES["rnn-story-fixed"].healthy
+
+
+def test_examples_are_deterministic_under_a_seed():
+    import numpy as np
+
+    for example in EXAMPLES.values():
+        first, second = example.build(0), example.build(0)
+        for part in ("X", "y", "X_val", "y_val"):
+            a, b = getattr(first, part), getattr(second, part)
+            assert (a is None) == (b is None), (example.name, part)
+            if a is not None:
+                np.testing.assert_array_equal(a, b, err_msg=f"{example.name}: {part}")
+        for (name, p), (_, q) in zip(first.model.named_parameters(),
+                                     second.model.named_parameters()):
+            np.testing.assert_array_equal(p.data, q.data, err_msg=f"{example.name}: {name}")
+
+
+def test_the_zoo_checks_can_fail():
+    """The judgement itself: a code that did not fire is missing; a healthy label warns."""
+    from dataclasses import replace
+
+    spiral = EXAMPLES["healthy-mlp-spiral"]
+    wrong = run_example(replace(spiral, expected=("dead-relu",), healthy=False), 0)
+    assert wrong.missing == ["dead-relu"]
+    mislabelled = run_example(replace(EXAMPLES["zero-init"], expected=(), healthy=True), 0)
+    assert "symmetric-init" in {f.code for f in mislabelled.false_alarms}
