@@ -24,20 +24,32 @@ from minnet.core import (  # noqa: F401
     ShapeError,
     StateDictError,
 )
+from minnet.diagnostics import DoctorCallback, Finding, Report, doctor, watch  # noqa: F401
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
 from minnet.kernels import get_backend, set_backend  # noqa: F401
 from minnet.layers import (  # noqa: F401
     ELU,
     GELU,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    Dropout,
     Flatten,
+    LayerNorm,
     LeakyReLU,
     Linear,
+    MaxPool1d,
+    MaxPool2d,
     ReLU,
     Reshape,
     Residual,
     Sigmoid,
     Softmax,
     Tanh,
+    remove_weight_norm,
+    weight_norm,
 )
 from minnet.losses import (  # noqa: F401
     BCEWithLogitsLoss,

@@ -15,6 +15,9 @@ TOP_LEVEL = [
     "ELU", "GELU", "Softmax", "CrossEntropyLoss", "BCEWithLogitsLoss", "MSELoss",
     "RegularizedLoss", "gradcheck", "check_layer", "fit", "History", "evaluate", "predict",
     "save", "load", "optim", "data", "init", "functional", "testing",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "Dropout", "weight_norm", "set_backend", "get_backend",
+    "doctor", "watch", "DoctorCallback", "Finding", "Report",
 ]
 OPTIM = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR",
          "CosineAnnealingLR", "LinearWarmup", "ReduceLROnPlateau", "clip_grad_norm_",

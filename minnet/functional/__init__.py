@@ -25,6 +25,24 @@ from minnet.functional.activations import (  # noqa: F401
     tanh_backward,
     tanh_forward,
 )
+from minnet.functional.batchnorm import (  # noqa: F401
+    batchnorm_backward,
+    batchnorm_backward_alt,
+    batchnorm_forward,
+    batchnorm_running_stats,
+)
+from minnet.functional.conv import (  # noqa: F401
+    conv1d_backward,
+    conv1d_backward_naive,
+    conv1d_forward,
+    conv1d_forward_naive,
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_forward,
+    conv2d_forward_naive,
+)
+from minnet.functional.dropout import dropout_backward, dropout_forward, dropout_mask  # noqa: F401
+from minnet.functional.layernorm import layernorm_backward, layernorm_forward  # noqa: F401
 from minnet.functional.linear import linear_backward, linear_forward  # noqa: F401
 from minnet.functional.losses import (  # noqa: F401
     bce_with_logits_backward,
@@ -33,4 +51,23 @@ from minnet.functional.losses import (  # noqa: F401
     cross_entropy_forward,
     mse_backward,
     mse_forward,
+)
+from minnet.functional.pooling import (  # noqa: F401
+    avg_pool2d_backward,
+    avg_pool2d_backward_naive,
+    avg_pool2d_forward,
+    avg_pool2d_forward_naive,
+    max_pool1d_backward,
+    max_pool1d_backward_naive,
+    max_pool1d_forward,
+    max_pool1d_forward_naive,
+    max_pool2d_backward,
+    max_pool2d_backward_naive,
+    max_pool2d_forward,
+    max_pool2d_forward_naive,
+)
+from minnet.functional.weightnorm import (  # noqa: F401
+    norm_except_dim,
+    weight_norm_backward,
+    weight_norm_forward,
 )
