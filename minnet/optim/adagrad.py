@@ -1,7 +1,6 @@
 """Adagrad: a per-coordinate step size that shrinks with the sum of squared gradients."""
 
-import numpy as np
-
+from minnet.kernels.optim import adagrad_coefficients, adagrad_update, apply_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
 
@@ -44,11 +43,5 @@ class Adagrad(Optimizer):
         return ("sum",)
 
     def _update(self, data, grad, state):
-        squared_sum = state["sum"]
-        scratch = np.multiply(grad, grad)
-        squared_sum += scratch
-        np.sqrt(squared_sum, out=scratch)
-        scratch += self.eps
-        np.divide(grad, scratch, out=scratch)  # g / denominator first, as PyTorch's addcdiv
-        scratch *= self.lr
-        data -= scratch
+        coefficients = adagrad_coefficients(self.lr, self.eps)
+        apply_update(adagrad_update, data, grad, (state["sum"],), coefficients)

@@ -1,10 +1,7 @@
 """Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay)."""
 
-import math
-
-import numpy as np
-
 from minnet.errors import ConfigError
+from minnet.kernels.optim import adam_coefficients, adam_update, apply_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
 
@@ -65,29 +62,15 @@ class Adam(Optimizer):
         return ("exp_avg", "exp_avg_sq")
 
     def _update(self, data, grad, state):
-        if self.weight_decay != 0:
-            grad = grad + self.weight_decay * data  # a new array: .grad stays untouched
-        self._adam_update(data, grad, state)
+        self._adam_update(data, grad, state, decoupled=False)
 
-    def _adam_update(self, data, grad, state):
-        """The moment updates and the step, shared by Adam and AdamW."""
+    def _adam_update(self, data, grad, state, decoupled):
+        """The moment updates and the step, shared by Adam and AdamW: one fused kernel."""
         beta1, beta2 = self.betas
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        scratch = np.subtract(grad, exp_avg)
-        scratch *= 1 - beta1
-        exp_avg += scratch
-        exp_avg_sq *= beta2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
-        exp_avg_sq += scratch
-        bias_correction1 = 1 - beta1 ** self.step_count
-        bias_correction2_sqrt = math.sqrt(1 - beta2 ** self.step_count)
-        np.sqrt(exp_avg_sq, out=scratch)
-        scratch /= bias_correction2_sqrt
-        scratch += self.eps
-        np.divide(exp_avg, scratch, out=scratch)
-        scratch *= self.lr / bias_correction1
-        data -= scratch
+        coefficients = adam_coefficients(self.lr, beta1, beta2, self.eps,
+                                         self.step_count, self.weight_decay, decoupled)
+        apply_update(adam_update, data, grad, (state["exp_avg"], state["exp_avg_sq"]),
+                     coefficients)
 
 
 class AdamW(Adam):
@@ -113,6 +96,4 @@ class AdamW(Adam):
         super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def _update(self, data, grad, state):
-        if self.weight_decay != 0:
-            data *= 1 - self.lr * self.weight_decay
-        self._adam_update(data, grad, state)
+        self._adam_update(data, grad, state, decoupled=True)

@@ -1,7 +1,6 @@
 """RMSprop: divide the gradient by a moving root mean square of recent gradients."""
 
-import numpy as np
-
+from minnet.kernels.optim import apply_update, rmsprop_coefficients, rmsprop_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
 
@@ -56,19 +55,6 @@ class RMSprop(Optimizer):
         return ("square_avg",)
 
     def _update(self, data, grad, state):
-        square_avg = state["square_avg"]
-        square_avg *= self.alpha
-        scratch = np.multiply(grad, grad)
-        scratch *= 1 - self.alpha
-        square_avg += scratch
-        np.sqrt(square_avg, out=scratch)
-        scratch += self.eps
-        np.divide(grad, scratch, out=scratch)  # g / avg
-        if self.momentum > 0:
-            buffer = state["momentum_buffer"]
-            buffer *= self.momentum
-            buffer += scratch
-            np.multiply(buffer, self.lr, out=scratch)
-        else:
-            scratch *= self.lr
-        data -= scratch
+        coefficients = rmsprop_coefficients(self.lr, self.alpha, self.eps, self.momentum)
+        apply_update(rmsprop_update, data, grad,
+                     (state["square_avg"], state.get("momentum_buffer")), coefficients)

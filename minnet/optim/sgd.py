@@ -3,6 +3,7 @@
 import numpy as np
 
 from minnet.errors import ConfigError
+from minnet.kernels.optim import apply_update, sgd_coefficients, sgd_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
 
@@ -65,15 +66,5 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if hyperparameters["momentum"] > 0 else ()
 
     def _update(self, data, grad, state):
-        if self.weight_decay != 0:
-            grad = grad + self.weight_decay * data  # a new array: .grad stays untouched
-        if self.momentum != 0:
-            # The buffer starts at zeros, so the first step gives b = g, as PyTorch's.
-            buffer = state["momentum_buffer"]
-            buffer *= self.momentum
-            buffer += grad
-            if self.nesterov:
-                grad = grad + self.momentum * buffer
-            else:
-                grad = buffer
-        data -= self.lr * grad
+        coefficients = sgd_coefficients(self.lr, self.momentum, self.weight_decay, self.nesterov)
+        apply_update(sgd_update, data, grad, (state.get("momentum_buffer"),), coefficients)

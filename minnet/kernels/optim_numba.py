@@ -1,0 +1,89 @@
+"""Numba twins of ``minnet.kernels.optim`` (same names, same signatures).
+
+Each kernel is one pass over 1-D C-contiguous arrays. The float64
+coefficients are first rounded to the parameter's dtype, as NumPy rounds a
+Python float before it multiplies a float32 array, and no literal enters the
+arithmetic: float32 stays float32, the operations happen in the reference's
+order, and the results equal the NumPy reference bit for bit. The branches on a
+coefficient are loop-invariant; LLVM unswitches them and vectorizes each
+version (loops touch at most four arrays, see PERFORMANCE.md).
+"""
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def adam_update(param, grad, exp_avg, exp_avg_sq, coefficients):
+    coefficients = coefficients.astype(param.dtype)
+    one_minus_beta1 = coefficients[0]
+    beta2 = coefficients[1]
+    one_minus_beta2 = coefficients[2]
+    bias_correction2_sqrt = coefficients[3]
+    eps = coefficients[4]
+    step_size = coefficients[5]
+    weight_decay = coefficients[6]
+    decay_factor = coefficients[7]
+    for i in range(param.shape[0]):
+        g = grad[i]
+        p = param[i]
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        if decay_factor != 1:
+            p = p * decay_factor
+        m = exp_avg[i]
+        m = m + (g - m) * one_minus_beta1
+        exp_avg[i] = m
+        v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2
+        exp_avg_sq[i] = v
+        denominator = np.sqrt(v) / bias_correction2_sqrt + eps
+        param[i] = p - (m / denominator) * step_size
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def sgd_update(param, grad, momentum_buffer, coefficients):
+    coefficients = coefficients.astype(param.dtype)
+    lr = coefficients[0]
+    momentum = coefficients[1]
+    weight_decay = coefficients[2]
+    nesterov = coefficients[3] != 0
+    for i in range(param.shape[0]):
+        g = grad[i]
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
+        if momentum != 0:
+            buffer = momentum_buffer[i] * momentum + g
+            momentum_buffer[i] = buffer
+            g = g + momentum * buffer if nesterov else buffer
+        param[i] = param[i] - lr * g
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
+    coefficients = coefficients.astype(param.dtype)
+    lr = coefficients[0]
+    alpha = coefficients[1]
+    one_minus_alpha = coefficients[2]
+    eps = coefficients[3]
+    momentum = coefficients[4]
+    for i in range(param.shape[0]):
+        g = grad[i]
+        average = square_avg[i] * alpha + (g * g) * one_minus_alpha
+        square_avg[i] = average
+        step = g / (np.sqrt(average) + eps)
+        if momentum != 0:
+            step = momentum_buffer[i] * momentum + step
+            momentum_buffer[i] = step
+        param[i] = param[i] - step * lr
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def adagrad_update(param, grad, squared_sum, coefficients):
+    coefficients = coefficients.astype(param.dtype)
+    lr = coefficients[0]
+    eps = coefficients[1]
+    for i in range(param.shape[0]):
+        g = grad[i]
+        total = squared_sum[i] + g * g
+        squared_sum[i] = total
+        param[i] = param[i] - (g / (np.sqrt(total) + eps)) * lr

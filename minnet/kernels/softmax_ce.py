@@ -1,0 +1,56 @@
+"""Softmax cross-entropy, forward and backward in one kernel.
+
+The loss and its gradient share every intermediate (row maximum, exponentials,
+their sum), so one kernel computes both while a row of logits sits in cache.
+The NumPy reference is the textbook sequence of array operations (about ten
+passes over the (N, C) array and as many temporaries); the numba twin makes
+two short passes per row (maximum, then exponentials and their sum) and
+writes the gradient in the second.
+
+The gradient written is the per-sample one, ``softmax(z) - q``; the
+functional backward (``minnet.functional.losses``) scales it by
+``grad_out / N``, the same scaling for both twins.
+"""
+
+import numpy as np
+
+from minnet.kernels.backend import Kernel
+
+
+def softmax_cross_entropy(logits, target, label_smoothing, delta):
+    """Mean softmax cross-entropy; writes ``softmax(logits) - q`` into ``delta``.
+
+    With smoothing eps the target distribution is PyTorch's
+    q = (1 - eps) * onehot(target) + eps / C, and the loss is
+    mean_n -sum_c q_c log softmax(logits[n])_c.
+
+    Parameters
+    ----------
+    logits : ndarray (N, C), float32 or float64, N >= 1
+    target : int64 ndarray (N,), every value in [0, C) (checked by the caller)
+    label_smoothing : float in [0, 1]
+    delta : ndarray (N, C), logits' dtype, C-contiguous; overwritten with
+        d(per-sample loss)/d(logits) = softmax(logits) - q
+
+    Returns
+    -------
+    loss : float, the mean over the N rows
+    """
+    num_samples, num_classes = logits.shape
+    # log-sum-exp after subtracting the row maximum: exp never overflows and
+    # log_probs stays finite even for logits of +-1e4.
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    rows = np.arange(num_samples)
+    per_sample = -log_probs[rows, target]
+    if label_smoothing:
+        uniform_part = -np.mean(log_probs, axis=1)
+        per_sample = (1 - label_smoothing) * per_sample + label_smoothing * uniform_part
+    # d(-sum_c q_c log softmax(z)_c)/dz = softmax(z) - q, because q sums to 1.
+    np.exp(log_probs, out=delta)
+    delta -= label_smoothing / num_classes
+    delta[rows, target] -= 1 - label_smoothing
+    return float(np.mean(per_sample))
+
+
+softmax_cross_entropy = Kernel(softmax_cross_entropy, "softmax_ce_numba")
