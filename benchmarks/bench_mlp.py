@@ -42,7 +42,8 @@ def minnet_step_fn(batch, optimizer_name, rng):
     """Return a zero-argument function running one minnet training step."""
     layers = []
     for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
-        layers += [mn.Linear(fan_in, fan_out, rng=rng), mn.ReLU()]
+        # The data needs no gradient: the first layer skips dL/dx, as PyTorch does.
+        layers += [mn.Linear(fan_in, fan_out, rng=rng, input_grad=not layers), mn.ReLU()]
     model = mn.Sequential(*layers[:-1]).to(np.float32)
     loss_fn = mn.CrossEntropyLoss()
     if optimizer_name == "SGD":

@@ -18,7 +18,9 @@ rounds in one process; each round times ``--steps`` steps after a 0.2 s pause
 (idle BLAS threads of one library otherwise slow the next). The table gives
 the median time per step and two throughput ratios (steps/s over steps/s;
 above 1.0 the numba backend is faster): numba against PyTorch and numba
-against minnet's own NumPy backend. A configuration whose minnet layers do not
+against minnet's own NumPy backend. minnet's first layer is built with
+``input_grad=False``: the data needs no gradient, so, like PyTorch for inputs
+that do not require grad, it skips dL/dx. A configuration whose minnet layers do not
 import yet reads "n/a (layer missing)"; PyTorch is optional. Absolute times on
 a shared machine move by 30-40%: only the ratios of one run mean much.
 """
@@ -72,19 +74,21 @@ def minnet_model(family, rng):
     from minnet.layers.activations import ReLU
     from minnet.layers.linear import Linear
     if family == "mlp":
-        return mn.Sequential(Linear(784, 512, rng=rng), ReLU(), Linear(512, 256, rng=rng),
+        return mn.Sequential(Linear(784, 512, rng=rng, input_grad=False), ReLU(),
+                             Linear(512, 256, rng=rng),
                              ReLU(), Linear(256, 10, rng=rng))
     if family == "mlp_bn":
         from minnet.layers.dropout import Dropout
         from minnet.layers.normalization import BatchNorm1d
-        return mn.Sequential(Linear(784, 512, rng=rng), BatchNorm1d(512), ReLU(),
+        return mn.Sequential(Linear(784, 512, rng=rng, input_grad=False), BatchNorm1d(512), ReLU(),
                              Dropout(0.5, rng=rng), Linear(512, 256, rng=rng), BatchNorm1d(256),
                              ReLU(), Dropout(0.5, rng=rng), Linear(256, 10, rng=rng))
     if family == "cnn":
         from minnet.layers.conv import Conv2d
         from minnet.layers.pooling import MaxPool2d
         from minnet.layers.reshape import Flatten
-        return mn.Sequential(Conv2d(1, 16, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+        return mn.Sequential(Conv2d(1, 16, 3, padding=1, rng=rng, input_grad=False), ReLU(),
+                             MaxPool2d(2),
                              Conv2d(16, 32, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
                              Flatten(), Linear(32 * 7 * 7, 10, rng=rng))
     from minnet.layers.embedding import Embedding

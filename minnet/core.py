@@ -350,6 +350,8 @@ class Sequential(Module):
         return x
 
     def backward(self, grad_out):
+        """Backward through the children in reverse; returns dL/dx (None when the first
+        child was built with ``input_grad=False``)."""
         for module in reversed(self._modules.values()):
             grad_out = module.backward(grad_out)
         return grad_out

@@ -64,6 +64,14 @@ def check_float(owner, name, value, low=None, high=None, low_open=False, high_op
     return float(value)
 
 
+def check_bool(owner, name, value):
+    """Return ``value`` as a bool; raise ConfigError unless it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{owner_name(owner)}: the '{name}' parameter must be a bool, "
+                          f"got {value!r}")
+    return bool(value)
+
+
 def check_choice(owner, name, value, choices):
     """Raise ConfigError unless ``value`` is one of ``choices``."""
     if value not in choices:
@@ -158,6 +166,11 @@ def check_backward_ready(owner, cache, grad_out, expected_shape):
     ``cache`` is None when backward runs before forward; ``grad_out`` must
     have the shape of the forward output it is the gradient of.
     """
+    if grad_out is None:
+        raise MinnetError(
+            f"{owner_name(owner)}: backward() received None as grad_out: the layer after it "
+            f"was built with input_grad=False. Only a model's first layer may skip its input "
+            f"gradient.")
     if cache is None:
         raise MinnetError(
             f"{owner_name(owner)}: backward() called before forward(); run a forward "

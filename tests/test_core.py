@@ -260,3 +260,26 @@ def test_make_rng_accepts_int_generator_and_none_only():
     assert make_rng(3).integers(1000) == np.random.default_rng(3).integers(1000)
     with pytest.raises(errors.ConfigError, match="rng"):
         make_rng("seed")
+
+
+def test_first_layer_can_skip_its_input_gradient():
+    full = Sequential(Linear(4, 3, rng=0), Linear(3, 2, rng=1))
+    lean = Sequential(Linear(4, 3, rng=0, input_grad=False), Linear(3, 2, rng=1))
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    grad = np.random.default_rng(1).standard_normal((5, 2))
+    full(x)
+    full.backward(grad)
+    lean(x)
+    assert lean.backward(grad) is None
+    for a, b in zip(full.parameters(), lean.parameters()):
+        np.testing.assert_array_equal(a.grad, b.grad)
+    assert "input_grad=False" in repr(lean[0])
+
+
+def test_input_grad_false_on_a_middle_layer_is_a_clear_error():
+    model = Sequential(Linear(4, 3, rng=0), Linear(3, 2, rng=1, input_grad=False))
+    out = model(np.ones((2, 4)))
+    with pytest.raises(errors.MinnetError, match="received None as grad_out.*input_grad=False"):
+        model.backward(np.ones_like(out))
+    with pytest.raises(errors.ConfigError, match="'input_grad' parameter must be a bool"):
+        Linear(2, 2, input_grad="no")

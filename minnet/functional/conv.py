@@ -101,6 +101,8 @@ def _forward(x, w, b, pitch, out, to_columns):
 def _backward(grad_out, w, has_bias, cols, pitch, grad_x, from_columns):
     """Fill grad_x through ``from_columns(dcols, grad_x)``, the col2im; return (dw, db or None).
 
+    ``grad_x=None`` skips the input gradient (its matrix product and col2im).
+
     ``grad_out`` is (N, F, H_out, W_out), a 1d convolution's with H_out = 1.
     """
     # The forward is out_cols = W @ cols with W = w.reshape(F, C*kh*kw), so
@@ -111,7 +113,8 @@ def _backward(grad_out, w, has_bias, cols, pitch, grad_x, from_columns):
     batch_to_columns(grad_out, pitch, grad_cols)  # zeros in the junk columns
     grad_b = grad_cols.sum(axis=1) if has_bias else None
     grad_w = _weight_grad(grad_cols, cols, len(grad_out)).reshape(w.shape)
-    from_columns(w.reshape(filters, rows).T @ grad_cols, grad_x)
+    if grad_x is not None:
+        from_columns(w.reshape(filters, rows).T @ grad_cols, grad_x)
     return grad_w, grad_b
 
 
@@ -140,22 +143,24 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
     return out, (x.shape, w, b is not None, stride, padding, pitch, cols, out.shape)
 
 
-def conv2d_backward(grad_out, cache):
+def conv2d_backward(grad_out, cache, input_grad=True):
     """2d convolution backward pass.
 
     Parameters
     ----------
     grad_out : ndarray (N, F, H_out, W_out)
     cache : from ``conv2d_forward``
+    input_grad : bool
+        False skips dx (returned as None), for a first layer whose input is data.
 
     Returns
     -------
-    dx : (N, C, H, W); dw : (F, C, kh, kw); db : (F,) or None without bias
+    dx : (N, C, H, W) or None; dw : (F, C, kh, kw); db : (F,) or None without bias
     """
     x_shape, w, has_bias, stride, padding, pitch, cols, out_shape = cache
     grad_out = _check_grad_out("conv2d_backward", grad_out, out_shape, w.dtype)
     kernel_h, kernel_w = w.shape[2:]
-    grad_x = np.empty(x_shape, dtype=w.dtype)
+    grad_x = np.empty(x_shape, dtype=w.dtype) if input_grad else None
     grad_w, grad_b = _backward(grad_out, w, has_bias, cols, pitch, grad_x,
                                lambda dcols, grad_x: col2im_2d(
                                    dcols, kernel_h, kernel_w, *stride, *padding, pitch, grad_x))
@@ -187,22 +192,24 @@ def conv1d_forward(x, w, b=None, stride=1, padding=0):
     return out, (x.shape, w, b is not None, stride, pad, cols, out.shape)
 
 
-def conv1d_backward(grad_out, cache):
+def conv1d_backward(grad_out, cache, input_grad=True):
     """1d convolution backward pass.
 
     Parameters
     ----------
     grad_out : ndarray (N, F, L_out)
     cache : from ``conv1d_forward``
+    input_grad : bool
+        False skips dx (returned as None), for a first layer whose input is data.
 
     Returns
     -------
-    dx : (N, C, L); dw : (F, C, k); db : (F,) or None without bias
+    dx : (N, C, L) or None; dw : (F, C, k); db : (F,) or None without bias
     """
     x_shape, w, has_bias, stride, pad, cols, out_shape = cache
     grad_out = _check_grad_out("conv1d_backward", grad_out, out_shape, w.dtype)
     batch, filters, out_len = out_shape
-    grad_x = np.empty(x_shape, dtype=w.dtype)
+    grad_x = np.empty(x_shape, dtype=w.dtype) if input_grad else None
     grad_w, grad_b = _backward(grad_out.reshape(batch, filters, 1, out_len), w, has_bias,
                                cols, out_len, grad_x,
                                lambda dcols, grad_x: col2im_1d(dcols, w.shape[2], stride, pad,

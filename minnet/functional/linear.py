@@ -22,7 +22,7 @@ def linear_forward(x, w, b=None):
     return out, (x, w, b is not None)
 
 
-def linear_backward(grad_out, cache):
+def linear_backward(grad_out, cache, input_grad=True):
     """Affine backward pass.
 
     out[n, j] = sum_i x[n, i] w[j, i] + b[j], so
@@ -32,13 +32,15 @@ def linear_backward(grad_out, cache):
     ----------
     grad_out : ndarray of shape (N, D_out)
     cache : from ``linear_forward``
+    input_grad : bool
+        False skips dx (returned as None): one matrix product as large as dw's.
 
     Returns
     -------
-    dx : (N, D_in); dw : (D_out, D_in); db : (D_out,) or None without bias
+    dx : (N, D_in) or None; dw : (D_out, D_in); db : (D_out,) or None without bias
     """
     x, w, has_bias = cache
-    dx = grad_out @ w
+    dx = grad_out @ w if input_grad else None
     dw = grad_out.T @ x
     db = grad_out.sum(axis=0) if has_bias else None
     return dx, dw, db

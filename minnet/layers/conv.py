@@ -11,6 +11,7 @@ from minnet.random import make_rng
 from minnet.validation import (
     as_float_array,
     check_backward_ready,
+    check_bool,
     check_int,
     check_ndim,
     owner_name,
@@ -25,7 +26,7 @@ class _ConvNd(Module):
     pair = None  # (forward, backward) from minnet.functional.conv
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 init="he", rng=None):
+                 init="he", rng=None, input_grad=True):
         super().__init__()
         name = type(self).__name__
         self.in_channels = check_int(name, "in_channels", in_channels, minimum=1)
@@ -33,6 +34,7 @@ class _ConvNd(Module):
         self.kernel_size = as_tuple(name, "kernel_size", kernel_size, self.dims, minimum=1)
         self.stride = as_tuple(name, "stride", stride, self.dims, minimum=1)
         self.padding = as_tuple(name, "padding", padding, self.dims, minimum=0)
+        self.input_grad = check_bool(name, "input_grad", input_grad)
         initializer = get_initializer(init, owner=name)
         generator = make_rng(rng)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
@@ -48,9 +50,10 @@ class _ConvNd(Module):
 
     def extra_repr(self):
         show = (lambda t: t[0]) if self.dims == 1 else (lambda t: t)
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={show(self.kernel_size)}, "
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={show(self.kernel_size)}, "
                 f"stride={show(self.stride)}, padding={show(self.padding)}, "
                 f"bias={self.bias is not None}")
+        return text if self.input_grad else text + ", input_grad=False"
 
     def _ndim_hint(self, x):
         if x.ndim == self.dims + 1 and self.in_channels == 1:
@@ -76,9 +79,12 @@ class _ConvNd(Module):
         return out
 
     def backward(self, grad_out):
-        """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx (the input's shape)."""
+        """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx (the input's shape).
+
+        Returns None instead when the layer was built with ``input_grad=False``.
+        """
         check_backward_ready(self, self._cache, grad_out, self._out_shape or ())
-        grad_x, grad_w, grad_b = self.pair[1](grad_out, self._cache)
+        grad_x, grad_w, grad_b = self.pair[1](grad_out, self._cache, self.input_grad)
         self.weight.grad += grad_w
         if self.bias is not None:
             self.bias.grad += grad_b
@@ -98,6 +104,10 @@ class Conv1d(_ConvNd):
         bias starts at zero, except with ``"pytorch"``, which draws weight and
         bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does.
     rng : None, int or numpy.random.Generator
+    input_grad : bool
+        False: ``backward`` returns None and skips dL/dx (a matrix product and a
+        col2im), for a first layer whose input is data, as PyTorch skips it for
+        inputs that do not require grad. Only a model's first layer may set it.
 
     Shapes: input (N, in_channels, L) -> output (N, out_channels, L_out),
     L_out = (L + 2 * padding - kernel_size) // stride + 1.
@@ -125,6 +135,10 @@ class Conv2d(_ConvNd):
         bias starts at zero, except with ``"pytorch"``, which draws weight and
         bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does.
     rng : None, int or numpy.random.Generator
+    input_grad : bool
+        False: ``backward`` returns None and skips dL/dx (a matrix product and a
+        col2im), for a first layer whose input is data, as PyTorch skips it for
+        inputs that do not require grad. Only a model's first layer may set it.
 
     Shapes: input (N, in_channels, H, W) -> output (N, out_channels, H_out, W_out),
     H_out = (H + 2 * padding_h - kernel_h) // stride_h + 1, and W_out likewise.

@@ -180,3 +180,20 @@ def test_matches_pytorch_both_ways(torch, backend, cls, kwargs, shape):
                 tensor.copy_(torch.randn_like(tensor))
             theirs.zero_grad()
         ours.load_state_dict({k: v.numpy().copy() for k, v in theirs.state_dict().items()})
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda flag: Conv1d(2, 3, 3, padding=1, rng=0, input_grad=flag), (4, 2, 9)),
+    (lambda flag: Conv2d(2, 3, 3, stride=2, rng=0, input_grad=flag), (4, 2, 7, 7)),
+])
+def test_conv_can_skip_its_input_gradient(make, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    full, lean = make(True), make(False)
+    out = full(x)
+    lean(x)
+    grad = np.random.default_rng(1).standard_normal(out.shape)
+    assert full.backward(grad).shape == shape
+    assert lean.backward(grad) is None
+    np.testing.assert_array_equal(full.weight.grad, lean.weight.grad)
+    np.testing.assert_array_equal(full.bias.grad, lean.bias.grad)
+    assert "input_grad=False" in repr(lean)
