@@ -42,6 +42,8 @@ from minnet.functional.conv import (  # noqa: F401
     conv2d_forward_naive,
 )
 from minnet.functional.dropout import dropout_backward, dropout_forward, dropout_mask  # noqa: F401
+from minnet.functional.embedding import embedding_backward, embedding_forward  # noqa: F401
+from minnet.functional.gru import gru_backward, gru_forward  # noqa: F401
 from minnet.functional.layernorm import layernorm_backward, layernorm_forward  # noqa: F401
 from minnet.functional.linear import linear_backward, linear_forward  # noqa: F401
 from minnet.functional.losses import (  # noqa: F401
@@ -52,6 +54,7 @@ from minnet.functional.losses import (  # noqa: F401
     mse_backward,
     mse_forward,
 )
+from minnet.functional.lstm import lstm_backward, lstm_forward  # noqa: F401
 from minnet.functional.pooling import (  # noqa: F401
     avg_pool2d_backward,
     avg_pool2d_backward_naive,
@@ -66,6 +69,7 @@ from minnet.functional.pooling import (  # noqa: F401
     max_pool2d_forward,
     max_pool2d_forward_naive,
 )
+from minnet.functional.rnn import rnn_backward, rnn_forward  # noqa: F401
 from minnet.functional.weightnorm import (  # noqa: F401
     norm_except_dim,
     weight_norm_backward,
