@@ -16,7 +16,8 @@ TOP_LEVEL = [
     "RegularizedLoss", "gradcheck", "check_layer", "fit", "History", "evaluate", "predict",
     "save", "load", "optim", "data", "init", "functional", "testing",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
-    "LayerNorm", "Dropout", "weight_norm", "Embedding", "RNN", "LSTM", "GRU", "set_backend", "get_backend",
+    "LayerNorm", "Dropout", "weight_norm", "Embedding", "RNN", "LSTM", "GRU",
+    "set_backend", "get_backend",
     "doctor", "watch", "DoctorCallback", "Finding", "Report",
 ]
 OPTIM = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR",
