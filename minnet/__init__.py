@@ -30,6 +30,10 @@ from minnet.kernels import get_backend, set_backend  # noqa: F401
 from minnet.layers import (  # noqa: F401
     ELU,
     GELU,
+    GRU,
+    LSTM,
+    RNN,
+    Embedding,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
