@@ -37,6 +37,7 @@ from minnet.validation import (
     check_ndim,
 )
 
+PARAMETER_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")  # PyTorch's
 INITS = ("xavier_orthogonal", "pytorch")
 
 
@@ -122,7 +123,8 @@ class _Recurrent(Module):
         """Validate, call the functional forward, keep the cache, shape the output."""
         x = self._check_input(x)
         states = {name: self._check_state(value, name, len(x)) for name, value in states.items()}
-        weights = (param.data for param in self.parameters())
+        # By name, not by position: weight_norm swaps a weight for a computed one.
+        weights = (getattr(self, name).data for name in PARAMETER_NAMES)
         out, cache = self.forward_pair(x, *weights, **states, **self._options(),
                                        return_sequences=self.return_sequences,
                                        workspace=self._workspace)
@@ -146,8 +148,8 @@ class _Recurrent(Module):
                                             workspace=self._workspace)
         for name, grad in zip(self.state_names, grads):
             setattr(self, f"grad_{name}", grad)
-        for param, grad in zip(self.parameters(), grads[len(self.state_names):]):
-            param.grad += grad
+        for name, grad in zip(PARAMETER_NAMES, grads[len(self.state_names):]):
+            getattr(self, name).grad += grad
         return grad_x
 
 

@@ -7,7 +7,8 @@ Nothing in the wrapped layer changes: a forward pre-hook writes ``w`` where
 the layer reads its weight, and a backward hook turns the layer's weight
 gradient into gradients for ``g`` and ``v`` (``weight_norm_backward``). So it
 works on any layer that reads ``self.<name>.data`` in forward and adds into
-``self.<name>.grad`` in backward, by name (Linear, Conv1d, Conv2d).
+``self.<name>.grad`` in backward, by name (Linear, Conv1d, Conv2d, and RNN, LSTM and GRU with
+``name="weight_hh_l0"`` or another of their weights).
 
 The computed weight stays reachable as ``module.weight`` (a plain attribute,
 no longer a trainable parameter: optimizers and state_dict see only

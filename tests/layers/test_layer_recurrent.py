@@ -249,3 +249,15 @@ def test_outputs_and_gradients_match_pytorch(name, with_states, direction, rng):
     for key, value in torch_states.items():
         np.testing.assert_allclose(getattr(layer, f"grad_{key}"), value.grad.numpy()[0],
                                    rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("cell", [RNN, LSTM, GRU])
+def test_weight_norm_on_a_recurrent_weight_passes_gradcheck(cell):
+    from minnet.layers.weight_norm import weight_norm
+
+    layer = weight_norm(cell(3, 4, rng=0), name="weight_hh_l0")
+    names = [name for name, _ in layer.named_parameters()]
+    assert "weight_hh_l0_g" in names and "weight_hh_l0_v" in names
+    assert "weight_hh_l0" not in names
+    x = np.random.default_rng(1).standard_normal((2, 5, 3))
+    assert gradcheck(layer, x)
