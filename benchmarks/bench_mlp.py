@@ -43,7 +43,7 @@ def minnet_step_fn(batch, optimizer_name, rng):
     layers = []
     for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
         # The data needs no gradient: the first layer skips dL/dx, as PyTorch does.
-        layers += [mn.Linear(fan_in, fan_out, rng=rng, input_grad=not layers), mn.ReLU()]
+        layers += [mn.Linear(fan_in, fan_out, rng=rng, input_grad=bool(layers)), mn.ReLU()]
     model = mn.Sequential(*layers[:-1]).to(np.float32)
     loss_fn = mn.CrossEntropyLoss()
     if optimizer_name == "SGD":
