@@ -123,10 +123,13 @@ def lr_too_low(records):
     evidence = {"median_update_ratio": float(np.median(medians[start:end])),
                 "threshold": UPDATE_RATIO_LOW, "loss_change": loss_change(records)}
     lr = as_array(records.get("loss", {}).get("lr", []))
+    summary = "The weights barely change and the loss does not move."
     if lr.size and np.isfinite(lr).any():
         evidence["lr"] = float(lr[np.isfinite(lr)][0])
-    return [make_finding("lr-too-low", "optimizer", evidence,
-                         summary="The weights barely change and the loss does not move.",
+        if evidence["lr"] == 0:  # often an optimizer whose schedule annealed to eta_min=0
+            summary = ("The learning rate is 0 (did a schedule such as CosineAnnealingLR "
+                       "with eta_min=0 end there?), so the weights do not change.")
+    return [make_finding("lr-too-low", "optimizer", evidence, summary=summary,
                          step=int(steps[start]))]
 
 

@@ -353,3 +353,11 @@ def test_softmax_before_loss_fires_when_the_loss_gets_probabilities():
     assert codes(found) == ["softmax-before-loss"] and found[0].severity == "error"
     records["events"]["probability_checks"]["row_sum_error"] = [math.nan] * 4
     assert rules_events.softmax_before_loss(records) == []
+
+
+def test_lr_too_low_names_a_learning_rate_of_zero():
+    still = 1.1 + 0.01 * np.random.default_rng(0).standard_normal(300)
+    records = ratio_records([0.0] * 20, still, start=10)
+    records["loss"]["lr"] = [0.0] * len(records["loss"]["step"])
+    (finding,) = rules_training.lr_too_low(records)
+    assert finding.evidence["lr"] == 0 and "learning rate is 0" in finding.explanation
