@@ -15,7 +15,6 @@ BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script, arguments, expected", [
-    ("bench_mlp.py", ["--repeats", "1", "--steps", "1", "--threads", "1"], "| 512 | Adam |"),
     ("bench_models.py", ["--repeats", "1", "--steps", "1", "--threads", "1"], "LSTM"),
     ("bench_cnn_kernels.py", ["--repeats", "1", "--calls", "1"], "col2im"),
     ("bench_doctor.py", ["--repeats", "1", "--steps", "30"], "overhead"),
