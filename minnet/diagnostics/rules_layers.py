@@ -46,21 +46,27 @@ def _run(flags):
     return None if start is None else (start, run_end(flags, start))
 
 
+def _layers_above(records, kinds, key, threshold):
+    """Yield (where, entry, start, end, median) for each layer of ``kinds`` whose
+    ``entry[key]`` stays above ``threshold`` for SUSTAINED_CHECKS sampled checks."""
+    for where, entry in records.get("activations", {}).items():
+        if entry.get("kind") not in kinds:
+            continue
+        values = as_array(entry[key])
+        found = _run(values > threshold)
+        if found is not None:
+            start, end = found
+            yield where, entry, start, end, float(np.median(values[start:end]))
+
+
 def dead_relu(records):
     findings = []
-    for where, entry in records.get("activations", {}).items():
-        if entry.get("kind") != "relu":
-            continue
-        values = as_array(entry["dead_fraction"])
-        found = _run(values > DEAD_FRACTION)
-        if found is None:
-            continue
-        start, end = found
-        fraction = float(np.median(values[start:end]))
+    for where, entry, start, end, fraction in _layers_above(
+            records, ("relu",), "dead_fraction", DEAD_FRACTION):
         findings.append(make_finding(
             "dead-relu", where,
             {"dead_fraction": fraction, "threshold": DEAD_FRACTION, "checks": end - start,
-             "dead_fraction_last_check": float(values[-1])},
+             "dead_fraction_last_check": float(entry["dead_fraction"][-1])},
             summary=f"{where}: {fraction:.0%} of the units are <= 0 on every sample of the "
                     f"batch, on {end - start} sampled checks in a row.",
             step=int(entry["step"][start])))
@@ -69,15 +75,9 @@ def dead_relu(records):
 
 def saturated_activation(records):
     findings = []
-    for where, entry in records.get("activations", {}).items():
-        if entry.get("kind") not in ("tanh", "sigmoid", "recurrent"):
-            continue
-        values = as_array(entry["saturated_fraction"])
-        found = _run(values > SATURATED_FRACTION)
-        if found is None:
-            continue
-        start, end = found
-        fraction = float(np.median(values[start:end]))
+    for where, entry, start, end, fraction in _layers_above(
+            records, ("tanh", "sigmoid", "recurrent"), "saturated_fraction",
+            SATURATED_FRACTION):
         findings.append(make_finding(
             "saturated-activation", where,
             {"saturated_fraction": fraction, "threshold": SATURATED_FRACTION,
