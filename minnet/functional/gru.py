@@ -24,9 +24,9 @@ from minnet.functional.recurrent import (
     initial_state_gradient,
     input_gradient,
     input_projection,
+    naive_backprop_through_time,
     naive_initial_state,
-    naive_outputs,
-    naive_upstream_gradients,
+    naive_unroll,
     parameter_gradients,
     resolve,
     scaled_rows,
@@ -93,19 +93,16 @@ def gru_step_backward(grad_h, cache):
 
 
 def gru_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None,
-                       return_sequences=True):
+                      return_sequences=True):
     """The whole sequence as a loop of ``gru_step_forward`` (the reference).
 
     Parameters and returns as ``gru_forward``.
     """
-    batch, steps, _ = x.shape
-    h = naive_initial_state(h0, batch, w_hh.shape[1], x.dtype)
-    outputs, caches = [], []
-    for t in range(steps):
-        h, step_cache = gru_step_forward(x[:, t], h, w_ih, w_hh, b_ih, b_hh)
-        outputs.append(h)
-        caches.append(step_cache)
-    return naive_outputs(outputs, return_sequences), (caches, h0 is not None)
+    h = naive_initial_state(h0, len(x), w_hh.shape[1], x.dtype)
+    out, caches = naive_unroll(
+        lambda x_t, h: gru_step_forward(x_t, h, w_ih, w_hh, b_ih, b_hh),
+        x, (h,), return_sequences)
+    return out, (caches, h0 is not None)
 
 
 def gru_backward_naive(grad_out, cache):
@@ -114,15 +111,9 @@ def gru_backward_naive(grad_out, cache):
     Parameters and returns as ``gru_backward``.
     """
     caches, has_h0 = cache
-    grad_h, per_step = naive_upstream_gradients(grad_out, len(caches))
-    grad_x, totals = [], None
-    for t in reversed(range(len(caches))):
-        grad_x_t, grad_h, *grads = gru_step_backward(grad_h, caches[t])
-        if per_step is not None and t > 0:
-            grad_h = grad_h + per_step[:, t - 1]
-        grad_x.append(grad_x_t)
-        totals = grads if totals is None else [a + b for a, b in zip(totals, grads)]
-    return (np.stack(grad_x[::-1], axis=1), grad_h if has_h0 else None, *totals)
+    grad_x, (grad_h,), totals = naive_backprop_through_time(gru_step_backward, grad_out,
+                                                            caches, 1)
+    return (grad_x, grad_h if has_h0 else None, *totals)
 
 
 # --- the whole sequence, fast --------------------------------------------------

@@ -24,9 +24,9 @@ from minnet.functional.recurrent import (
     initial_state_gradient,
     input_gradient,
     input_projection,
+    naive_backprop_through_time,
     naive_initial_state,
-    naive_outputs,
-    naive_upstream_gradients,
+    naive_unroll,
     parameter_gradients,
     resolve,
     scaled_rows,
@@ -90,21 +90,18 @@ def lstm_step_backward(grad_h, grad_c, cache):
 
 
 def lstm_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
-                        return_sequences=True):
+                       return_sequences=True):
     """The whole sequence as a loop of ``lstm_step_forward`` (the reference).
 
     Parameters and returns as ``lstm_forward``.
     """
-    batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
-    h = naive_initial_state(h0, batch, hidden, x.dtype)
-    c = naive_initial_state(c0, batch, hidden, x.dtype)
-    outputs, caches = [], []
-    for t in range(steps):
-        h, c, step_cache = lstm_step_forward(x[:, t], h, c, w_ih, w_hh, b_ih, b_hh)
-        outputs.append(h)
-        caches.append(step_cache)
-    return naive_outputs(outputs, return_sequences), (caches, h0 is not None, c0 is not None)
+    states = (naive_initial_state(h0, len(x), hidden, x.dtype),
+              naive_initial_state(c0, len(x), hidden, x.dtype))
+    out, caches = naive_unroll(
+        lambda x_t, h, c: lstm_step_forward(x_t, h, c, w_ih, w_hh, b_ih, b_hh),
+        x, states, return_sequences)
+    return out, (caches, h0 is not None, c0 is not None)
 
 
 def lstm_backward_naive(grad_out, cache):
@@ -113,17 +110,9 @@ def lstm_backward_naive(grad_out, cache):
     Parameters and returns as ``lstm_backward``.
     """
     caches, has_h0, has_c0 = cache
-    grad_h, per_step = naive_upstream_gradients(grad_out, len(caches))
-    grad_c = np.zeros_like(grad_h)
-    grad_x, totals = [], None
-    for t in reversed(range(len(caches))):
-        grad_x_t, grad_h, grad_c, *grads = lstm_step_backward(grad_h, grad_c, caches[t])
-        if per_step is not None and t > 0:
-            grad_h = grad_h + per_step[:, t - 1]
-        grad_x.append(grad_x_t)
-        totals = grads if totals is None else [a + b for a, b in zip(totals, grads)]
-    return (np.stack(grad_x[::-1], axis=1), grad_h if has_h0 else None,
-            grad_c if has_c0 else None, *totals)
+    grad_x, (grad_h, grad_c), totals = naive_backprop_through_time(
+        lstm_step_backward, grad_out, caches, 2)
+    return (grad_x, grad_h if has_h0 else None, grad_c if has_c0 else None, *totals)
 
 
 # --- the whole sequence, fast --------------------------------------------------

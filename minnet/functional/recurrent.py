@@ -210,13 +210,42 @@ def naive_initial_state(state, batch, hidden, dtype):
     return np.zeros((batch, hidden), dtype=dtype) if state is None else state
 
 
-def naive_outputs(outputs, return_sequences):
-    """The naive loops' output: the list of (N, H) states stacked to (N, T, H), or the last."""
-    return np.stack(outputs, axis=1) if return_sequences else outputs[-1].copy()
+def naive_unroll(step_forward, x, states, return_sequences):
+    """The textbook forward: ``step_forward(x_t, *states) -> (*states, cache)`` over time.
+
+    ``states`` are the initial states, the hidden state first ((h,) or (h, c),
+    each (N, H)). Returns (the stacked hidden states (N, T, H) or the last
+    (N, H), the list of per-step caches).
+    """
+    outputs, caches = [], []
+    for t in range(x.shape[1]):
+        *states, step_cache = step_forward(x[:, t], *states)
+        outputs.append(states[0])
+        caches.append(step_cache)
+    last = np.stack(outputs, axis=1) if return_sequences else outputs[-1].copy()
+    return last, caches
 
 
-def naive_upstream_gradients(grad_out, steps):
-    """The naive loops' split of ``grad_out``: (last (N, H) copy, (N, T, H) or None)."""
+def naive_backprop_through_time(step_backward, grad_out, caches, state_count):
+    """The textbook backward: ``step_backward(*grad_states, cache) -> (dx_t, *grad_states,
+    *parameter grads)`` from the last step to the first.
+
+    ``grad_out`` is (N, T, H) (every hidden state is used) or (N, H) (the last).
+    Going back one step, dL/dh gains the gradient of that step's own output;
+    the cell state (LSTM) has none. Returns (dx (N, T, D), the gradients of the
+    initial states, the parameter gradients summed over time).
+    """
     if grad_out.ndim == 2:
-        return grad_out.copy(), None
-    return grad_out[:, steps - 1].copy(), grad_out
+        grad_h, per_step = grad_out.copy(), None
+    else:
+        grad_h, per_step = grad_out[:, len(caches) - 1].copy(), grad_out
+    grad_states = [grad_h] + [np.zeros_like(grad_h) for _ in range(state_count - 1)]
+    grad_x, totals = [], None
+    for t in reversed(range(len(caches))):
+        grad_x_t, *rest = step_backward(*grad_states, caches[t])
+        grad_states, grads = rest[:state_count], rest[state_count:]
+        if per_step is not None and t > 0:
+            grad_states[0] = grad_states[0] + per_step[:, t - 1]
+        grad_x.append(grad_x_t)
+        totals = grads if totals is None else [a + b for a, b in zip(totals, grads)]
+    return np.stack(grad_x[::-1], axis=1), grad_states, totals
