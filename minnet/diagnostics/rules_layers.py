@@ -111,42 +111,37 @@ def _gradient_ratio(records):
     return first["step"][:count], ratio, first_where, last_where
 
 
-def vanishing_gradients(records):
+def _sustained_ratio(code, records, flags_of, threshold):
+    """A finding of ``code`` when the first/last RMS gradient ratio satisfies
+    ``flags_of(ratio)`` for SUSTAINED_CHECKS checks in a row, else None."""
     found = _gradient_ratio(records)
     if found is None:
-        return []
+        return None
     steps, ratio, first_where, last_where = found
-    start = first_run(ratio < VANISHING_RATIO, SUSTAINED_CHECKS)
-    if start is None:
-        return []
-    end = run_end(ratio < VANISHING_RATIO, start)
+    run = _run(flags_of(ratio))
+    if run is None:
+        return None
+    start, end = run
     value = float(np.median(ratio[start:end]))
-    return [make_finding(
-        "vanishing-gradients", first_where,
-        {"rms_ratio_first_to_last": value, "threshold": VANISHING_RATIO,
+    return make_finding(
+        code, first_where,
+        {"rms_ratio_first_to_last": value, "threshold": threshold,
          "last_layer": last_where, "checks": end - start},
-        summary=f"The RMS gradient of {first_where} is {value:.2g} times that of "
+        summary=f"The RMS gradient of {first_where} is {value:.3g} times that of "
                 f"{last_where}.",
-        step=int(steps[start]))]
+        step=int(steps[start]))
+
+
+def vanishing_gradients(records):
+    found = _sustained_ratio("vanishing-gradients", records,
+                             lambda ratio: ratio < VANISHING_RATIO, VANISHING_RATIO)
+    return [] if found is None else [found]
 
 
 def exploding_gradients(records):
-    found = _gradient_ratio(records)
-    if found is not None:
-        steps, ratio, first_where, last_where = found
-        flags = ratio > EXPLODING_RATIO
-        start = first_run(flags, SUSTAINED_CHECKS)
-        if start is not None:
-            end = run_end(flags, start)
-            value = float(np.median(ratio[start:end]))
-            return [make_finding(
-                "exploding-gradients", first_where,
-                {"rms_ratio_first_to_last": value, "threshold": EXPLODING_RATIO,
-                 "last_layer": last_where, "checks": end - start},
-                summary=f"The RMS gradient of {first_where} is {value:.3g} times that of "
-                        f"{last_where}.",
-                step=int(steps[start]))]
-    return _growing_norm(records)
+    found = _sustained_ratio("exploding-gradients", records,
+                             lambda ratio: ratio > EXPLODING_RATIO, EXPLODING_RATIO)
+    return [found] if found is not None else _growing_norm(records)
 
 
 def _growing_norm(records):

@@ -122,7 +122,11 @@ def _add_strided(source, start, step, target, offset, count):
 
 @numba.njit(**INLINE)
 def _scatter_strided(source, offset, target, start, step, count):
-    """target[start + t * step] += source[offset + t] for t < count (every index >= 0)."""
+    """target[start + t * step] += source[offset + t] for t < count (every index >= 0).
+
+    The same loop as ``im2col_numba._add_run``, kept in this file on purpose:
+    numba's cache does not see edits to a helper imported from another file.
+    """
     if step == 1:
         for t in range(count):
             target[uint64(start + t)] += source[uint64(offset + t)]
