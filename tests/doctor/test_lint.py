@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from doctor_helpers import codes, mlp
 
 from minnet.core import Module, Sequential
 from minnet.diagnostics.lint import lint, looks_like_probabilities
@@ -21,18 +22,7 @@ INITS = ["he", "pytorch", "xavier", "xavier_normal", "lecun", "lecun_uniform",
 ACTIVATIONS = [ReLU, Tanh, Sigmoid, LeakyReLU, ELU, GELU]
 
 
-def codes(findings, minimum=("error", "warning")):
-    return [f.code for f in findings if f.severity in minimum]
 
-
-def mlp(sizes, activation=ReLU, init="he", seed=0):
-    rng = np.random.default_rng(seed)
-    layers = []
-    for index, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(d_in, d_out, init=init, rng=rng))
-        if index < len(sizes) - 2:
-            layers.append(activation())
-    return Sequential(*layers)
 
 
 # --- healthy models: no warning, no error ----------------------------------------

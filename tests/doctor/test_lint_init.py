@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from doctor_helpers import codes, mlp
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,18 +20,7 @@ from minnet.mnist1d_models import build_gru
 ACTIVATIONS = [ReLU, Tanh, Sigmoid, LeakyReLU, ELU, GELU]
 
 
-def codes(findings, minimum=("error", "warning")):
-    return [f.code for f in findings if f.severity in minimum]
 
-
-def mlp(sizes, activation=ReLU, init="he", seed=0):
-    rng = np.random.default_rng(seed)
-    layers = []
-    for index, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(d_in, d_out, init=init, rng=rng))
-        if index < len(sizes) - 2:
-            layers.append(activation())
-    return Sequential(*layers)
 
 
 class TwoBranches(Module):

@@ -10,6 +10,7 @@ import copy
 
 import numpy as np
 import pytest
+from doctor_helpers import mlp
 
 from minnet.core import Module, Parameter, Sequential
 from minnet.data.generators import spiral, xor
@@ -25,17 +26,6 @@ from minnet.optim import SGD, Adam
 # --- models and data -------------------------------------------------------------
 
 
-def mlp(sizes, activation=ReLU, init="he", seed=0, scale=1.0):
-    rng = np.random.default_rng(seed)
-    layers = []
-    for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(fan_in, fan_out, init=init, rng=rng))
-        if index < len(sizes) - 2:
-            layers.append(activation())
-    model = Sequential(*layers)
-    for param in model.parameters():
-        param.data *= scale
-    return model
 
 
 class DetachedLinear(Module):
