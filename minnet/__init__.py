@@ -20,11 +20,13 @@ from minnet.core import (  # noqa: F401
     MinnetError,
     Module,
     Parameter,
+    PendingForwardWarning,
     Sequential,
     ShapeError,
     StateDictError,
 )
 from minnet.diagnostics import DoctorCallback, Finding, Report, doctor, watch  # noqa: F401
+from minnet.grad_mode import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
 from minnet.kernels import get_backend, set_backend  # noqa: F401
 from minnet.layers import (  # noqa: F401

@@ -8,14 +8,16 @@ no autograd: the caller runs ``model.backward(loss_fn.backward())``.
 
 The error hierarchy lives in ``minnet.errors`` and is re-exported here.
 
-Parameter lives in ``minnet.parameter`` and the hook plumbing in ``minnet.hooks``;
-both are re-exported here.
+Parameter lives in ``minnet.parameter``, the hook plumbing in ``minnet.hooks``
+and the cache stack (one pending cache per forward, popped by its backward)
+in ``minnet.cache_stack``; they are re-exported here.
 """
 
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from minnet.cache_stack import CacheStack, PendingForwardWarning  # noqa: F401
 from minnet.errors import (  # noqa: F401  (re-exported: the contract names core.py)
     CheckpointError,
     CheckpointNotFoundError,
@@ -35,13 +37,16 @@ from minnet.validation import FLOAT_DTYPES
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class Module:
+class Module(CacheStack):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign Parameters and child
     Modules as attributes, register non-trainable state (batch-norm running
     statistics) with ``register_buffer``, and implement ``forward(x)`` and
-    ``backward(grad_out)``.
+    ``backward(grad_out)``. A layer's forward pushes what its backward needs
+    with ``self.push_cache(cache)``; its backward takes it back with
+    ``self.pop_cache(grad_out, output_shape)`` and adds each parameter's
+    gradient with ``param.add_grad(grad)`` (see ``minnet.cache_stack``).
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -287,7 +292,7 @@ class Module:
         for module in self.modules():
             for param in module._parameters.values():
                 param.data = param.data.astype(dtype)
-                param.grad = param.grad.astype(dtype)
+                param.grad = param.grad.astype(dtype)  # has_grad and requires_grad unchanged
             for name, buffer in module._buffers.items():
                 if buffer is not None and np.asarray(buffer).dtype.kind == "f":
                     module._buffers[name] = np.asarray(buffer).astype(dtype)
@@ -375,6 +380,7 @@ class Sequential(Module):
 
 __all__ = [
     "Parameter", "Module", "Sequential", "RemovableHandle", "IncompatibleKeys",
+    "PendingForwardWarning",
     "MinnetError", "ShapeError", "ConfigError", "DTypeError", "DataError",
     "StateDictError", "CheckpointError", "GradcheckError",
 ]

@@ -12,6 +12,7 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.errors import ConfigError, DTypeError, GradcheckError, ShapeError
+from minnet.grad_mode import no_grad
 from minnet.random import make_rng
 from minnet.validation import FLOAT_DTYPES, check_float, owner_name
 
@@ -113,7 +114,8 @@ def gradcheck(module, x, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True,
     """Compare ``module.backward`` with central differences, for the input and every parameter.
 
     Works on a float64 deep copy: the user's module (parameters, dtype,
-    ``.grad``, generators, mode) is left untouched. The copy keeps the
+    ``.grad``, generators, mode) is left untouched. A frozen parameter
+    (``requires_grad=False``) is not compared: it must receive no gradient. The copy keeps the
     module's train/eval mode and its hooks (part of its forward: they fire on
     every forward of the check). The loss is ``sum(module(x) * grad_out)``
     with a RANDOM ``grad_out`` (seed ``DEFAULT_SEED`` unless ``rng`` or
@@ -162,6 +164,10 @@ def gradcheck(module, x, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True,
         restore_generator_states(snapshot)
         return model(inputs)
 
+    def forward_only(inputs):  # the numerical passes: no backward follows
+        with no_grad():
+            return forward(inputs)
+
     out = np.asarray(forward(x))
     if grad_out is None:
         grad_out = make_rng(DEFAULT_SEED if rng is None else rng).standard_normal(out.shape)
@@ -176,12 +182,18 @@ def gradcheck(module, x, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True,
     if has_input_grad:
         grad_in = None if grad_in is None else np.array(grad_in, dtype=np.float64)
         tensors.append(("input", grad_in, x.shape,
-                        lambda: numerical_gradient(forward, x, grad_out, eps)))
+                        lambda: numerical_gradient(forward_only, x, grad_out, eps)))
+    failures = []
     for name, param in model.named_parameters():
+        if not param.requires_grad:  # frozen: it must have received nothing
+            if np.any(param.grad):
+                failures.append(f"  {name}: requires_grad is False, yet backward added a "
+                                f"gradient into it (use param.add_grad, which skips frozen "
+                                f"parameters)")
+            continue
         tensors.append((name, param.grad.copy(), param.shape,
                         lambda param=param: numerical_gradient(
-                            lambda _: forward(x), param.data, grad_out, eps)))
-    failures = []
+                            lambda _: forward_only(x), param.data, grad_out, eps)))
     for name, analytic, shape, numeric in tensors:
         if analytic is None or np.shape(analytic) != shape:
             given = None if analytic is None else np.shape(analytic)

@@ -7,6 +7,11 @@ watches gradients from outside without any layer containing diagnostic code.
 """
 
 import functools
+import numbers
+
+import numpy as np
+
+from minnet.errors import DTypeError, MinnetError
 
 
 class RemovableHandle:
@@ -40,6 +45,7 @@ def with_backward_hooks(backward):
     def wrapper(self, grad_out, *args, **kwargs):
         if self.__dict__.get("_in_backward", False):
             return backward(self, grad_out, *args, **kwargs)
+        check_grad_out(self, grad_out)
         for hook in list(self._backward_pre_hooks.values()):
             hook(self, grad_out)
         object.__setattr__(self, "_in_backward", True)
@@ -55,3 +61,16 @@ def with_backward_hooks(backward):
 
     wrapper._minnet_hooked = True
     return wrapper
+
+
+def check_grad_out(module, grad_out):
+    """Refuse what is never an upstream gradient: a loss value, an object array."""
+    if isinstance(grad_out, numbers.Number) or (isinstance(grad_out, np.ndarray)
+                                                and grad_out.ndim == 0):
+        raise MinnetError(
+            f"{type(module).__name__}.backward: expected the gradient of the loss with respect "
+            f"to the model's output (an array of the output's shape), got the number "
+            f"{grad_out!r}; pass model.backward(loss_fn.backward()), not the loss itself")
+    if isinstance(grad_out, np.ndarray) and grad_out.dtype.kind not in "fiub":
+        raise DTypeError(f"{type(module).__name__}.backward: expected a float grad_out, got an "
+                         f"array of dtype {grad_out.dtype}")

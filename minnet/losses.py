@@ -255,9 +255,9 @@ class RegularizedLoss(Loss):
         # d/dw [l1 |w| + l2 w^2 / 2] = l1 sign(w) + l2 w (sign(0) = 0: a subgradient).
         for _, param in self.penalized_parameters():
             if self.l1:
-                param.grad += self.l1 * np.sign(param.data)
+                param.add_grad(self.l1 * np.sign(param.data))
             if self.l2:
-                param.grad += self.l2 * param.data
+                param.add_grad(self.l2 * param.data)
         return grad_pred
 
     def __repr__(self):

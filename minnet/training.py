@@ -38,6 +38,7 @@ from minnet.callbacks import (  # noqa: F401  (re-exported)
 from minnet.core import Module
 from minnet.data.loader import DataLoader
 from minnet.errors import ConfigError, ShapeError
+from minnet.grad_mode import no_grad
 from minnet.history import History  # noqa: F401  (re-exported)
 from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, RegularizedLoss
 from minnet.optim import ReduceLROnPlateau
@@ -118,6 +119,7 @@ def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val,
                 "fit(): the scheduler drives a different optimizer than the one passed to "
                 "fit(); build it on the same optimizer"
             )
+    _check_optimizer_holds_model(model, optimizer)
     for callback in callbacks:
         if not isinstance(callback, Callback):
             hint = "; did you forget the parentheses?" if isinstance(callback, type) else ""
@@ -127,6 +129,28 @@ def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val,
     if (X_val is None) != (y_val is None):
         given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
         raise ConfigError(f"fit(): {given} was given without {missing}; pass both or neither")
+
+
+def _check_optimizer_holds_model(model, optimizer):
+    """Refuse an optimizer that would update none of the model's trainable parameters.
+
+    The classic case is a notebook cell re-run: the model is built again, the
+    optimizer still holds the old model's parameters, and training moves nothing.
+    """
+    held = getattr(optimizer, "params", None)
+    if held is None:
+        return  # a duck-typed optimizer: nothing to compare
+    trainable = [param for param in model.parameters() if param.requires_grad]
+    if not trainable:
+        raise ConfigError(
+            f"fit(): the model has no trainable parameter (all {len(model.parameters())} have "
+            f"requires_grad=False); unfreeze some before training")
+    held_ids = {id(param) for param in held}
+    if not any(id(param) in held_ids for param in trainable):
+        raise ConfigError(
+            f"fit(): the optimizer holds none of this model's trainable parameters (it has "
+            f"{len(held)} others): was the model built again after the optimizer (a notebook "
+            f"cell run twice)? Build the optimizer on model.parameters() of this model")
 
 
 @contextlib.contextmanager
@@ -169,6 +193,7 @@ def _train_epoch(state, loader, callbacks, accuracy):
         loss = float(loss_fn(out, y_batch))
         state.history.step_loss.append(loss)
         if not math.isfinite(loss):
+            model.clear_caches()  # this forward gets no backward
             reason = (f"non-finite loss ({loss}) at epoch {state.epoch + 1}, step "
                       f"{batch + 1} of {state.steps_per_epoch}")
             warnings.warn(f"fit() stopped: {reason}; the model keeps the weights from "
@@ -287,14 +312,15 @@ def evaluate(model, loss_fn, X, y, batch_size=256):
     Returns ``{"loss": float, "accuracy": float}``; ``"accuracy"`` is absent
     for losses where it means nothing (MSELoss). Both are means over all
     samples (batch means weighted by batch size). The model's modes are
-    restored afterwards; ``loss_fn.backward`` is not called.
+    restored afterwards; ``loss_fn.backward`` is not called, and the forwards
+    run under ``no_grad()`` (they keep no cache).
     """
     _check_model_and_loss("evaluate()", model, loss_fn)
     batch_size = check_int("evaluate()", "batch_size", batch_size, minimum=1)
     X, y = _check_pair("evaluate()", X, y, ("X", "y"))
     accuracy = accuracy_function(loss_fn)
     loss_sum = accuracy_sum = 0.0
-    with _modes_restored(model):
+    with _modes_restored(model), no_grad():
         model.eval()
         for batch in _batches(X, batch_size):
             out = model(X[batch])
@@ -309,13 +335,14 @@ def evaluate(model, loss_fn, X, y, batch_size=256):
 
 
 def predict(model, X, batch_size=256):
-    """The model's outputs (logits for a classifier) on X, in eval mode: array (N, ...)."""
+    """The model's outputs (logits for a classifier) on X, in eval mode and under ``no_grad()``:
+    array (N, ...)."""
     if not isinstance(model, Module):
         raise ConfigError(f"predict(): model must be a minnet Module, got {type(model).__name__}")
     batch_size = check_int("predict()", "batch_size", batch_size, minimum=1)
     X = np.asarray(X)
     if X.ndim == 0 or len(X) == 0:
         raise ShapeError(f"predict(): expected X of shape (N, ...) with N >= 1, got {X.shape}")
-    with _modes_restored(model):
+    with _modes_restored(model), no_grad():
         model.eval()
         return np.concatenate([model(X[batch]) for batch in _batches(X, batch_size)])

@@ -20,7 +20,7 @@ from minnet.layers.linear import Linear
 from minnet.layers.reshape import Flatten
 from minnet.layers.residual import Residual
 from minnet.testing import LAYER_CHECKS, LayerCheckError, check_layer, check_train_eval
-from minnet.validation import as_float_array, check_backward_ready, check_ndim, owner_name
+from minnet.validation import as_float_array, check_ndim, owner_name
 
 # (factory seed -> layer, input_shape). Factories let check_determinism rebuild from a seed.
 LAYERS = [
@@ -150,11 +150,37 @@ class AssignsGrad(Linear):
     """``=`` instead of ``+=``: the classic bug behind 'my gradients do not accumulate'."""
 
     def backward(self, grad_out):
-        check_backward_ready(self, self._cache, grad_out, (len(grad_out), self.out_features))
-        grad_x, grad_w, grad_b = linear_backward(grad_out, self._cache)
+        cache = self.pop_cache(grad_out, (len(grad_out), self.out_features))
+        grad_x, grad_w, grad_b = linear_backward(grad_out, cache)
         self.weight.grad = grad_w
         self.bias.grad = grad_b
         return grad_x
+
+
+class KeepsLastInput(Module):
+    """minnet's layers before the cache stack: one attribute, overwritten by every forward."""
+
+    def __init__(self, rng=None):
+        super().__init__()
+        self.weight = Parameter(np.random.default_rng(rng).standard_normal((3, 4)))
+        self._x = None
+
+    def forward(self, x):
+        self._x = as_float_array(self, x)
+        return self._x @ self.weight.data
+
+    def backward(self, grad_out):
+        if self._x is None:
+            raise MinnetError(f"{self!r}: backward() before forward()")
+        self.weight.grad += self._x.T @ grad_out
+        return grad_out @ self.weight.data.T
+
+
+class CachesUnderNoGrad(Linear):
+    """Pushes its cache even under no_grad() (it bypasses push_cache)."""
+
+    def push_cache(self, cache):
+        self._caches().append(cache)
 
 
 class ReplacingZeroGrad(Linear):
@@ -236,20 +262,18 @@ class Indexed(Module):
     def __init__(self, rng=None):
         super().__init__()
         self.weight = Parameter(np.random.default_rng(rng).standard_normal((5, 2)))
-        self._indices = None
 
     def forward(self, indices):
         indices = np.asarray(indices)
         if indices.dtype.kind not in "iu":
             raise DTypeError(f"{self!r}: expected integer indices, got dtype {indices.dtype}")
         check_ndim(self, indices, (2,), "(N, T)")
-        self._indices = indices
+        self.push_cache(indices)
         return self.weight.data[indices]
 
     def backward(self, grad_out):
-        check_backward_ready(self, self._indices, grad_out, self._indices.shape + (2,)
-                             if self._indices is not None else ())
-        np.add.at(self.weight.grad, self._indices, grad_out)
+        indices = self.pop_cache(grad_out, lambda indices: indices.shape + (2,))
+        np.add.at(self.weight.grad, indices, grad_out)
         return None
 
 
@@ -292,17 +316,15 @@ class CrashesOnRank(Linear):
         return super().forward(x[:, :, 0] if x.ndim == 3 else x[:, : self.in_features])
 
 
-class UnguardedBackward(Linear):
+class UnguardedBackward(KeepsLastInput):
     def backward(self, grad_out):
-        grad_x, grad_w, grad_b = linear_backward(grad_out, self._cache)  # TypeError on None
-        self.weight.grad += grad_w
-        self.bias.grad += grad_b
-        return grad_x
+        self.weight.grad += self._x.T @ grad_out  # AttributeError on None
+        return grad_out @ self.weight.data.T
 
 
 class SilentBackward(Linear):
     def backward(self, grad_out):
-        if self._cache is None:
+        if self.pending_forwards == 0:
             return np.zeros((len(grad_out), self.in_features))
         return super().backward(grad_out)
 
@@ -325,7 +347,14 @@ BROKEN = {
         ("backward in place", _linear(ScalesGradOutInPlace), (5, 3), "backward modified"),
     ],
     "check_gradcheck": [("dW x 1.01", _linear(ScaledWeightGrad), (5, 3), "weight: 12 of 12")],
-    "check_accumulation": [("= not +=", _linear(AssignsGrad), (5, 3), "1 times")],
+    "check_accumulation": [("= not +=", _linear(AssignsGrad), (5, 3), "1 times"),
+                           ("second backward accepted", lambda seed: KeepsLastInput(rng=seed),
+                            (5, 3), "did not raise")],
+    "check_shared_use": [("last input only", lambda seed: KeepsLastInput(rng=seed), (5, 3),
+                          "weight.grad differs")],
+    "check_no_grad": [("cache kept", _linear(CachesUnderNoGrad), (5, 3), "kept a cache"),
+                      ("attribute cache", lambda seed: KeepsLastInput(rng=seed), (5, 3),
+                       "did not raise")],
     "check_zero_grad": [("new arrays", _linear(ReplacingZeroGrad), (5, 3), "in place"),
                         ("no-op", _linear(NoOpZeroGrad), (5, 3), "not all zeros")],
     "check_dtype": [("output always float64", _linear(AlwaysFloat64), (5, 3),
@@ -353,7 +382,8 @@ BROKEN = {
         ("crash", _linear(CrashesOnRank), (5, 3), "raised IndexError"),
     ],
     "check_backward_before_forward": [
-        ("TypeError on None", _linear(UnguardedBackward), (5, 3), "raised TypeError"),
+        ("AttributeError on None", lambda seed: UnguardedBackward(rng=seed), (5, 3),
+         "raised AttributeError"),
         ("silent", _linear(SilentBackward), (5, 3), "did not raise"),
     ],
 }
@@ -390,7 +420,7 @@ def test_check_layer_passes_on_an_instance_and_leaves_it_untouched():
     weight = layer.weight.data.copy()
     check_layer(layer, (5, 3))
     assert np.array_equal(layer.weight.data, weight) and layer.weight.dtype == np.float32
-    assert not layer.weight.grad.any() and layer._cache is None
+    assert not layer.weight.grad.any() and layer.pending_forwards == 0
 
 
 def test_check_layer_names_the_first_failed_check_and_the_layer():
@@ -401,7 +431,7 @@ def test_check_layer_names_the_first_failed_check_and_the_layer():
 
 
 def test_check_layer_skip():
-    check_layer(AssignsGrad(3, 4, rng=0), (5, 3), skip=("check_accumulation",))
+    check_layer(AssignsGrad(3, 4, rng=0), (5, 3), skip=("check_accumulation", "check_shared_use"))
     with pytest.raises(ConfigError, match="check_acumulation"):
         check_layer(Linear(3, 4), (5, 3), skip=("check_acumulation",))
 
@@ -449,7 +479,6 @@ class Dropout(Module):
         super().__init__()
         self.p = p
         self.rng = np.random.default_rng(rng)
-        self._mask = None
 
     def extra_repr(self):
         return f"p={self.p}"
@@ -457,12 +486,12 @@ class Dropout(Module):
     def forward(self, x):
         x = as_float_array(self, x)
         keep = (self.rng.random(x.shape) >= self.p) if self.training else np.ones(x.shape)
-        self._mask = (keep / (1 - self.p if self.training else 1.0)).astype(x.dtype)
-        return x * self._mask
+        mask = (keep / (1 - self.p if self.training else 1.0)).astype(x.dtype)
+        self.push_cache(mask)
+        return x * mask
 
     def backward(self, grad_out):
-        check_backward_ready(self, self._mask, grad_out, np.shape(self._mask))
-        return grad_out * self._mask
+        return grad_out * self.pop_cache(grad_out, np.shape)
 
 
 class RunningScale(Module):
@@ -473,7 +502,6 @@ class RunningScale(Module):
         super().__init__()
         self.weight = Parameter(np.ones(features))
         self.register_buffer("running_scale", np.ones(features))
-        self._cache = None
 
     def forward(self, x):
         x = as_float_array(self, x, dtype=self.weight.dtype)
@@ -483,13 +511,11 @@ class RunningScale(Module):
             self.running_scale = 0.9 * self.running_scale + 0.1 * np.abs(x).mean(axis=0)
         else:
             scale = self.running_scale.astype(x.dtype)
-        self._cache = (x, scale)
+        self.push_cache((x, scale))
         return x / scale * self.weight.data
 
     def backward(self, grad_out):
-        check_backward_ready(self, self._cache, grad_out, np.shape(self._cache[0])
-                             if self._cache else ())
-        x, scale = self._cache
+        x, scale = self.pop_cache(grad_out, lambda cache: cache[0].shape)
         self.weight.grad += np.sum(grad_out * x / scale, axis=0)
         return grad_out / scale * self.weight.data
 

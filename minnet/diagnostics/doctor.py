@@ -19,6 +19,7 @@ from minnet.diagnostics.monitor import Monitor
 from minnet.diagnostics.monitor_stats import private_copy, task_of
 from minnet.diagnostics.rules import run_rules
 from minnet.errors import ConfigError, DataError, MinnetError
+from minnet.grad_mode import no_grad
 from minnet.random import make_rng
 from minnet.validation import check_int
 
@@ -113,7 +114,7 @@ def _num_classes(model, loss_fn, X):
     (probe,) = private_copy((model,))
     probe.eval()
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), no_grad():
             out = np.asarray(probe(X[:2]))
     except MinnetError:
         return None

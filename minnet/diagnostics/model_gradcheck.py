@@ -20,6 +20,7 @@ from minnet.diagnostics.sanity import (
     sample_batch,
     sanity_rng,
 )
+from minnet.grad_mode import no_grad
 from minnet.gradcheck import generator_states, restore_generator_states
 
 GRADCHECK_WARNING, GRADCHECK_ERROR = 1e-4, 1e-2
@@ -29,12 +30,16 @@ _EPSILONS = (1e-5, 1e-6, 1e-7)
 
 
 def _difference(f, array, index, eps):
-    """``(central difference, f(x + eps), f(x - eps))`` along ``array[index]``, restored after."""
+    """``(central difference, f(x + eps), f(x - eps))`` along ``array[index]``, restored after.
+
+    The forwards keep no cache (``no_grad``): no backward follows them.
+    """
     original = array[index]
-    array[index] = original + eps
-    upper, plus = array[index], f()
-    array[index] = original - eps
-    lower, minus = array[index], f()
+    with no_grad():
+        array[index] = original + eps
+        upper, plus = array[index], f()
+        array[index] = original - eps
+        lower, minus = array[index], f()
     array[index] = original
     return float((plus - minus) / (upper - lower)), plus, minus
 
@@ -60,7 +65,8 @@ def _check_coordinate(f, array, index, analytic, scale):
             return "ok", numeric, (0.0 if error <= noise else relative)
         estimates.append((numeric, relative))
     values = [numeric for numeric, _ in estimates]
-    size, center = max(abs(value) for value in values), f()
+    with no_grad():
+        size, center = max(abs(value) for value in values), f()
     one_sided_gap = abs((plus - center) - (center - minus)) / eps
     if max(values) - min(values) > noise + 1e-4 * size or one_sided_gap > noise + 1e-3 * size:
         return "kink", values[0], math.nan
@@ -117,10 +123,12 @@ def _check_tensors(f, tensors, scale, rng, coordinates, tally):
 
 
 def _tensors_of(module, prefix, x, grad_x):
-    """The input (when float) and every parameter: ``(name, array, analytic gradient)``."""
+    """The input (when float) and every trainable parameter: ``(name, array, analytic
+    gradient)``. A frozen parameter (``requires_grad=False``) has no gradient to check."""
     tensors = [("input", x, grad_x)] if x.dtype.kind == "f" else []
     return tensors + [(name, param.data, param.grad.copy())
-                      for name, param in module.named_parameters(prefix=prefix)]
+                      for name, param in module.named_parameters(prefix=prefix)
+                      if param.requires_grad]
 
 
 def _deterministic(module, x, output):
@@ -135,12 +143,13 @@ def _deterministic(module, x, output):
         restore_generator_states(snapshot)
         return output(module(x))
 
-    if not np.array_equal(forward(), forward()):
-        for submodule in module.modules():
-            if is_dropout(submodule):
-                submodule.eval()
+    with no_grad():  # comparisons only: no backward follows
         if not np.array_equal(forward(), forward()):
-            return None
+            for submodule in module.modules():
+                if is_dropout(submodule):
+                    submodule.eval()
+            if not np.array_equal(forward(), forward()):
+                return None
     return forward
 
 
@@ -158,7 +167,8 @@ def _localize(model, x, rng, coordinates):
 
     handles = [module.register_forward_pre_hook(record) for module in model.modules()]
     try:
-        model(x)
+        with no_grad():
+            model(x)
     finally:
         for handle in handles:
             handle.remove()
@@ -166,7 +176,8 @@ def _localize(model, x, rng, coordinates):
     for name, module in list(model.named_modules())[1:]:
         x = inputs.get(id(module))
         try:  # a submodule that cannot run alone (extra arguments) is not localized
-            out = np.asarray(module(x))
+            with no_grad():
+                out = np.asarray(module(x))
             grad_out = rng.standard_normal(out.shape)
             forward = _deterministic(module, x, lambda out, g=grad_out: float(np.sum(out * g)))
             if forward is None:
@@ -236,8 +247,11 @@ def gradcheck_with_tally(model, loss_fn, X, y, rng=None, num_samples=4, coordina
     tally = {"checked": 0, "kinks_skipped": 0, "max_rel_error": 0.0}
     with np.errstate(all="ignore"):  # non-finite values are reported by other checks
         loss_at = _deterministic(model, x, lambda out: float(loss_fn(out, target)))
-        if loss_at is None or not math.isfinite(loss_at()):
-            return [], tally  # randomness beyond reach, or non-finite values
+        if loss_at is None:
+            return [], tally  # randomness beyond reach
+        with no_grad():
+            if not math.isfinite(loss_at()):
+                return [], tally  # non-finite values
         model.zero_grad()
         scale = max(1.0, abs(loss_at()))
         try:
@@ -269,7 +283,8 @@ def _localized_findings(model, x, rng, coordinates):
 
 def _loss_or_model_findings(model, loss_fn, x, target, failures, rng):
     """Check the loss's own backward on the model's output; else report the model's failures."""
-    logits = np.array(model(x), dtype=np.float64, order="C")
+    with no_grad():
+        logits = np.array(model(x), dtype=np.float64, order="C")
     loss_fn(logits, target)
     analytic = np.asarray(loss_fn.backward(), dtype=np.float64)
     scale = max(1.0, abs(float(loss_fn(logits, target))))

@@ -155,9 +155,14 @@ class Monitor(RecordsMixin, PassesMixin):
             self._paused -= 1
 
     def _scan_model(self):
-        """List the activation layers, mode-dependent layers, parametrized layers and weights."""
+        """List the activation layers, mode-dependent layers, parametrized layers and weights.
+
+        Frozen parameters (``requires_grad=False``) are left out: no gradient and
+        no update is what they are meant to have.
+        """
         self._activations, self._mode_modules, self._layers, self._weights = [], [], [], []
-        names = {id(param): name for name, param in self.model.named_parameters()}
+        names = {id(param): name for name, param in self.model.named_parameters()
+                 if param.requires_grad}
         seen = set()
         for name, module in self.model.named_modules():
             where = stats.layer_where(name, module)

@@ -243,6 +243,9 @@ def private_copy(objects):
                     hooks = module.__dict__.get(registry)
                     if hooks is not None:
                         memo[id(hooks)] = OrderedDict()
+                pending = module.__dict__.get("_cache_stack")
+                if pending is not None:  # the user's pending forwards stay theirs
+                    memo[id(pending)] = []
     copies = copy.deepcopy(tuple(objects), memo)
     for obj in copies:
         unwrap_instance(obj)

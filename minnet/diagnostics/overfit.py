@@ -25,6 +25,7 @@ from minnet.diagnostics.sanity import (
     sample_batch,
     sanity_rng,
 )
+from minnet.grad_mode import no_grad
 from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from minnet.optim import Adam
 
@@ -184,7 +185,8 @@ def _input_cut(model, x_batch, blank):
 
         handles = [leaf.register_forward_hook(record) for leaf in leaves]
         try:
-            model(x)
+            with no_grad():
+                model(x)
         finally:
             for handle in handles:
                 handle.remove()

@@ -27,6 +27,7 @@ import numpy as np
 from minnet.core import Module
 from minnet.diagnostics.catalog import make_finding
 from minnet.errors import ConfigError, DataError, MinnetError
+from minnet.grad_mode import no_grad
 from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, RegularizedLoss
 from minnet.random import make_rng
 
@@ -65,6 +66,9 @@ def private_copies(*objects):
                     hooks = module.__dict__.get(registry)
                     if hooks is not None:
                         memo[id(hooks)] = OrderedDict()
+                pending = module.__dict__.get("_cache_stack")
+                if pending is not None:  # the user's pending forwards stay theirs
+                    memo[id(pending)] = []
     return copy.deepcopy(objects, memo)
 
 
@@ -167,7 +171,7 @@ def initial_loss_check(model, loss_fn, X, y, rng=None, *, batch_size=256):
     for module in model.modules():
         if is_dropout(module):
             module.eval()
-    with np.errstate(all="ignore"):  # logits that overflow are reported as non-finite
+    with np.errstate(all="ignore"), no_grad():  # overflowing logits are reported as non-finite
         logits = np.asarray(model(X_batch), dtype=np.float64)
         loss = float(loss_fn(logits, y_batch))
     if not math.isfinite(loss):

@@ -7,7 +7,7 @@ out; ints and bools become float64) and accept any input shape.
 from minnet.core import Module
 from minnet.errors import ShapeError
 from minnet.functional import activations as F
-from minnet.validation import as_float_array, check_backward_ready, check_float, check_int
+from minnet.validation import as_float_array, check_float, check_int
 
 
 class Activation(Module):
@@ -19,11 +19,6 @@ class Activation(Module):
     """
 
     pair = None
-
-    def __init__(self):
-        super().__init__()
-        self._cache = None
-        self._out_shape = None
 
     def arguments(self):
         """Keyword arguments of the forward function (also shown in the repr)."""
@@ -38,14 +33,14 @@ class Activation(Module):
     def forward(self, x):
         x = as_float_array(self, x)
         self.check_input(x)
-        out, self._cache = self.pair[0](x, **self.arguments())
-        self._out_shape = out.shape
+        out, cache = self.pair[0](x, **self.arguments())
+        self.push_cache((cache, out.shape))
         return out
 
     def backward(self, grad_out):
-        """Return dL/dx, the shape of the last forward input."""
-        check_backward_ready(self, self._cache, grad_out, self._out_shape or ())
-        return self.pair[1](grad_out, self._cache)
+        """Return dL/dx, the shape of the forward input."""
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
+        return self.pair[1](grad_out, cache)
 
 
 class ReLU(Activation):

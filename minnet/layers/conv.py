@@ -10,7 +10,6 @@ from minnet.init import get_initializer, zeros
 from minnet.random import make_rng
 from minnet.validation import (
     as_float_array,
-    check_backward_ready,
     check_bool,
     check_int,
     check_ndim,
@@ -35,6 +34,7 @@ class _ConvNd(Module):
         self.stride = as_tuple(name, "stride", stride, self.dims, minimum=1)
         self.padding = as_tuple(name, "padding", padding, self.dims, minimum=0)
         self.input_grad = check_bool(name, "input_grad", input_grad)
+        bias = check_bool(name, "bias", bias)
         initializer = get_initializer(init, owner=name)
         generator = make_rng(rng)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
@@ -45,8 +45,6 @@ class _ConvNd(Module):
             self.bias = Parameter(generator.uniform(-bound, bound, size=self.out_channels))
         elif bias:
             self.bias = Parameter(zeros((self.out_channels,)))
-        self._cache = None
-        self._out_shape = None
 
     def extra_repr(self):
         show = (lambda t: t[0]) if self.dims == 1 else (lambda t: t)
@@ -74,8 +72,8 @@ class _ConvNd(Module):
                              f"{self.in_channels} channels on axis 1, got {x.shape}{hint}")
         output_shape(self, x.shape, self.kernel_size, self.stride, self.padding)
         bias = self.bias.data if self.bias is not None else None
-        out, self._cache = self.pair[0](x, self.weight.data, bias, self.stride, self.padding)
-        self._out_shape = out.shape
+        out, cache = self.pair[0](x, self.weight.data, bias, self.stride, self.padding)
+        self.push_cache((cache, out.shape))
         return out
 
     def backward(self, grad_out):
@@ -83,11 +81,11 @@ class _ConvNd(Module):
 
         Returns None instead when the layer was built with ``input_grad=False``.
         """
-        check_backward_ready(self, self._cache, grad_out, self._out_shape or ())
-        grad_x, grad_w, grad_b = self.pair[1](grad_out, self._cache, self.input_grad)
-        self.weight.grad += grad_w
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
+        grad_x, grad_w, grad_b = self.pair[1](grad_out, cache, self.input_grad)
+        self.weight.add_grad(grad_w)
         if self.bias is not None:
-            self.bias.grad += grad_b
+            self.bias.add_grad(grad_b)
         return grad_x
 
 

@@ -3,7 +3,7 @@
 from minnet.core import Module
 from minnet.functional.dropout import dropout_backward, dropout_forward
 from minnet.random import make_rng
-from minnet.validation import as_float_array, check_backward_ready, check_float
+from minnet.validation import as_float_array, check_float
 
 
 class Dropout(Module):
@@ -28,20 +28,18 @@ class Dropout(Module):
         super().__init__()
         self.p = check_float("Dropout", "p", p, low=0.0, high=1.0, high_open=True)
         self.rng = make_rng(rng)
-        self._cache = None
-        self._shape = None
 
     def extra_repr(self):
         return f"p={self.p}"
 
     def forward(self, x):
         x = as_float_array(self, x)
-        out, self._cache = dropout_forward(x, self.p, self.training, self.rng)
-        self._shape = x.shape
+        out, cache = dropout_forward(x, self.p, self.training, self.rng)
+        self.push_cache((cache, x.shape))
         return out
 
     def backward(self, grad_out):
-        """Return dL/dx: ``grad_out`` times the mask of the last forward (as is in eval)."""
-        check_backward_ready(self, self._shape, grad_out, self._shape or ())
+        """Return dL/dx: ``grad_out`` times the mask of its forward (as is in eval)."""
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
         grad_out = as_float_array(self, grad_out, what="grad_out")
-        return dropout_backward(grad_out, self._cache)
+        return dropout_backward(grad_out, cache)

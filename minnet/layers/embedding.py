@@ -6,7 +6,7 @@ from minnet.core import Module, Parameter
 from minnet.errors import DataError, DTypeError
 from minnet.functional.embedding import embedding_backward, embedding_forward
 from minnet.random import make_rng
-from minnet.validation import check_backward_ready, check_int, check_ndim
+from minnet.validation import check_int, check_ndim
 
 
 class Embedding(Module):
@@ -36,7 +36,6 @@ class Embedding(Module):
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, minimum=1)
         table = make_rng(rng).standard_normal((self.num_embeddings, self.embedding_dim))
         self.weight = Parameter(table)
-        self._cache = None
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}"
@@ -53,13 +52,14 @@ class Embedding(Module):
             if low < 0 or high >= self.num_embeddings:
                 raise DataError(f"{self!r}: expected token ids in [0, {self.num_embeddings}), "
                                 f"got ids from {low} to {high}")
-        out, self._cache = embedding_forward(indices.astype(np.intp, copy=False),
-                                             self.weight.data)
+        out, cache = embedding_forward(indices.astype(np.intp, copy=False), self.weight.data)
+        self.push_cache(cache)
         return out
 
     def backward(self, grad_out):
         """Add dL/dweight into ``weight.grad``; return None (integer ids have no gradient)."""
-        expected = self._cache[0].shape + (self.embedding_dim,) if self._cache else ()
-        check_backward_ready(self, self._cache, grad_out, expected)
-        embedding_backward(grad_out, self._cache, grad_weight=self.weight.grad)
+        cache = self.pop_cache(grad_out, lambda cache: cache[0].shape + (self.embedding_dim,))
+        target = self.weight.grad_target()
+        if target is not None:  # frozen: nothing to add
+            embedding_backward(grad_out, cache, grad_weight=target)
         return None

@@ -7,7 +7,6 @@ from minnet.random import make_rng
 from minnet.validation import (
     as_float_array,
     check_axis_size,
-    check_backward_ready,
     check_bool,
     check_int,
     check_ndim,
@@ -44,10 +43,10 @@ class Linear(Module):
         self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
         initializer = get_initializer(init, owner="Linear")
         shape = (self.out_features, self.in_features)
+        bias = check_bool("Linear", "bias", bias)
         self.weight = Parameter(initializer(shape, rng=make_rng(rng)))
         self.bias = Parameter(zeros((self.out_features,))) if bias else None
         self.input_grad = check_bool("Linear", "input_grad", input_grad)
-        self._cache = None
 
     def extra_repr(self):
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -61,7 +60,8 @@ class Linear(Module):
         check_ndim(self, x, (2,), layout, hint)
         check_axis_size(self, x, 1, self.in_features, layout)
         bias = self.bias.data if self.bias is not None else None
-        out, self._cache = linear_forward(x, self.weight.data, bias)
+        out, cache = linear_forward(x, self.weight.data, bias)
+        self.push_cache(cache)
         return out
 
     def backward(self, grad_out):
@@ -69,11 +69,9 @@ class Linear(Module):
 
         Returns None instead when the layer was built with ``input_grad=False``.
         """
-        x = self._cache[0] if self._cache is not None else None
-        expected = (len(x), self.out_features) if x is not None else ()
-        check_backward_ready(self, self._cache, grad_out, expected)
-        grad_x, grad_w, grad_b = linear_backward(grad_out, self._cache, self.input_grad)
-        self.weight.grad += grad_w
+        cache = self.pop_cache(grad_out, lambda cache: (len(cache[0]), self.out_features))
+        grad_x, grad_w, grad_b = linear_backward(grad_out, cache, self.input_grad)
+        self.weight.add_grad(grad_w)
         if self.bias is not None:
-            self.bias.grad += grad_b
+            self.bias.add_grad(grad_b)
         return grad_x

@@ -18,7 +18,6 @@ from minnet.functional.layernorm import layernorm_backward, layernorm_forward
 from minnet.validation import (
     as_float_array,
     check_axis_size,
-    check_backward_ready,
     check_float,
     check_int,
     check_ndim,
@@ -53,8 +52,6 @@ class _BatchNorm(Module):
         else:
             for buffer in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(buffer, None)
-        self._cache = None
-        self._shape = None
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -88,7 +85,7 @@ class _BatchNorm(Module):
         else:
             out, cache = batchnorm_forward(x, gamma, beta, self.eps,
                                            self.running_mean, self.running_var)
-        self._cache, self._shape = cache, x.shape
+        self.push_cache((cache, x.shape))
         return out
 
     def _update_running_stats(self, batch_mean, batch_var, count):
@@ -101,11 +98,11 @@ class _BatchNorm(Module):
 
     def backward(self, grad_out):
         """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of the input's shape."""
-        check_backward_ready(self, self._cache, grad_out, self._shape or ())
-        grad_x, grad_gamma, grad_beta = batchnorm_backward_alt(grad_out, self._cache)
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
+        grad_x, grad_gamma, grad_beta = batchnorm_backward_alt(grad_out, cache)
         if self.affine:
-            self.weight.grad += grad_gamma
-            self.bias.grad += grad_beta
+            self.weight.add_grad(grad_gamma)
+            self.bias.add_grad(grad_beta)
         return grad_x
 
 
@@ -191,8 +188,6 @@ class LayerNorm(Module):
             self.bias = Parameter(np.zeros(self.normalized_shape))
         else:
             self.weight = self.bias = None
-        self._cache = None
-        self._shape = None
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
@@ -211,17 +206,17 @@ class LayerNorm(Module):
         else:
             gamma = np.ones(self.normalized_shape, x.dtype)
             beta = np.zeros(self.normalized_shape, x.dtype)
-        out, self._cache = layernorm_forward(x, gamma, beta, ndim, self.eps)
-        self._shape = x.shape
+        out, cache = layernorm_forward(x, gamma, beta, ndim, self.eps)
+        self.push_cache((cache, x.shape))
         return out
 
     def backward(self, grad_out):
         """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of the input's shape."""
-        check_backward_ready(self, self._cache, grad_out, self._shape or ())
-        grad_x, grad_gamma, grad_beta = layernorm_backward(grad_out, self._cache)
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
+        grad_x, grad_gamma, grad_beta = layernorm_backward(grad_out, cache)
         if self.elementwise_affine:
-            self.weight.grad += grad_gamma
-            self.bias.grad += grad_beta
+            self.weight.add_grad(grad_gamma)
+            self.bias.add_grad(grad_beta)
         return grad_x
 
 

@@ -9,7 +9,7 @@ formula ``(size + 2 * padding - kernel) // stride + 1``.
 from minnet.core import Module
 from minnet.functional import pooling as F
 from minnet.functional.windows import output_shape
-from minnet.validation import as_float_array, check_backward_ready, check_ndim
+from minnet.validation import as_float_array, check_ndim
 
 
 class _Pool(Module):
@@ -22,8 +22,6 @@ class _Pool(Module):
         super().__init__()
         self.kernel_size, self.stride, self.padding = F.pool_arguments(
             type(self).__name__, kernel_size, stride, padding, self.dims)
-        self._cache = None
-        self._out_shape = None
 
     def extra_repr(self):
         show = (lambda t: t[0]) if self.dims == 1 else (lambda t: t)
@@ -38,14 +36,14 @@ class _Pool(Module):
             hint = "add a channel axis x[:, None], or a batch axis x[None] for one sample"
         check_ndim(self, x, (self.dims + 2,), layout, hint)
         output_shape(self, x.shape, self.kernel_size, self.stride, self.padding)
-        out, self._cache = self.pair[0](x, self.kernel_size, self.stride, self.padding)
-        self._out_shape = out.shape
+        out, cache = self.pair[0](x, self.kernel_size, self.stride, self.padding)
+        self.push_cache((cache, out.shape))
         return out
 
     def backward(self, grad_out):
-        """Return dL/dx, the shape of the last forward input."""
-        check_backward_ready(self, self._cache, grad_out, self._out_shape or ())
-        return self.pair[1](grad_out, self._cache)
+        """Return dL/dx, the shape of the forward input."""
+        cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
+        return self.pair[1](grad_out, cache)
 
 
 class MaxPool1d(_Pool):

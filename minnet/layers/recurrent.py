@@ -31,7 +31,6 @@ from minnet.random import make_rng
 from minnet.validation import (
     as_float_array,
     check_axis_size,
-    check_backward_ready,
     check_choice,
     check_int,
     check_ndim,
@@ -67,7 +66,6 @@ class _Recurrent(Module):
         arrays = self._initial_parameters(make_rng(rng))
         self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0 = (
             Parameter(array) for array in arrays)
-        self._cache = None
         self._workspace = {}  # the pairs' large buffers, reused step after step
         for state in self.state_names:  # dL/d(initial state) after backward; None without one
             setattr(self, f"grad_{state}", None)
@@ -125,10 +123,13 @@ class _Recurrent(Module):
         states = {name: self._check_state(value, name, len(x)) for name, value in states.items()}
         # By name, not by position: weight_norm swaps a weight for a computed one.
         weights = (getattr(self, name).data for name in PARAMETER_NAMES)
+        # The cache refers to the workspace's buffers: a second use of the layer while
+        # the first still waits for its backward gets buffers of its own.
+        workspace = self._workspace if self.pending_forwards == 0 else None
         out, cache = self.forward_pair(x, *weights, **states, **self._options(),
                                        return_sequences=self.return_sequences,
-                                       workspace=self._workspace)
-        self._cache = (x.shape[:2], cache)
+                                       workspace=workspace)
+        self.push_cache((out.shape, cache))
         return out
 
     def backward(self, grad_out):
@@ -138,18 +139,13 @@ class _Recurrent(Module):
         ``return_sequences``, else (N, H). The gradient of an initial state
         given to forward is left in ``grad_h0`` (and ``grad_c0``), else None.
         """
-        expected = ()
-        if self._cache is not None:
-            batch, steps = self._cache[0]
-            expected = ((batch, steps, self.hidden_size) if self.return_sequences
-                        else (batch, self.hidden_size))
-        check_backward_ready(self, self._cache, grad_out, expected)
-        grad_x, *grads = self.backward_pair(np.asarray(grad_out), self._cache[1],
+        _, cache = self.pop_cache(grad_out, lambda entry: entry[0])
+        grad_x, *grads = self.backward_pair(np.asarray(grad_out), cache,
                                             workspace=self._workspace)
         for name, grad in zip(self.state_names, grads):
             setattr(self, f"grad_{name}", grad)
         for name, grad in zip(PARAMETER_NAMES, grads[len(self.state_names):]):
-            getattr(self, name).grad += grad
+            getattr(self, name).add_grad(grad)
         return grad_x
 
 

@@ -2,9 +2,11 @@
 
 import math
 
+import numpy as np
+
 from minnet.core import Module
 from minnet.errors import ConfigError, ShapeError
-from minnet.validation import as_float_array, check_backward_ready, check_ndim, owner_name
+from minnet.validation import as_float_array, check_ndim, owner_name
 
 
 class Flatten(Module):
@@ -15,25 +17,19 @@ class Flatten(Module):
     gradient back to the input's shape.
     """
 
-    def __init__(self):
-        super().__init__()
-        self._input_shape = None
-
     def forward(self, x):
         x = as_float_array(self, x)
         check_ndim(self, x, range(2, 64), "(N, d_1, ..., d_k)",
                    hint="a batch of scalars needs x.reshape(-1, 1)")
-        self._input_shape = x.shape
-        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
+        out = x.reshape(x.shape[0], math.prod(x.shape[1:]))
+        self.push_cache((x.shape, out.shape))
+        return out
 
     def backward(self, grad_out):
         """Return dL/dx: grad_out (N, d_1 * ... * d_k) reshaped to (N, d_1, ..., d_k)."""
         # Reshaping moves no value, so the gradient is the same numbers, reshaped back.
-        expected = ()
-        if self._input_shape is not None:
-            expected = (self._input_shape[0], math.prod(self._input_shape[1:]))
-        check_backward_ready(self, self._input_shape, grad_out, expected)
-        return grad_out.reshape(self._input_shape)
+        input_shape, _ = self.pop_cache(grad_out, lambda shapes: shapes[1])
+        return np.asarray(grad_out).reshape(input_shape)
 
 
 class Reshape(Module):
@@ -52,7 +48,6 @@ class Reshape(Module):
                 f"Reshape: expected positive ints (at most one -1) for the per-sample shape, "
                 f"got {shape!r}")
         self.shape = tuple(shape)
-        self._input_shape = None
 
     def extra_repr(self):
         return ", ".join(str(s) for s in self.shape)
@@ -66,17 +61,12 @@ class Reshape(Module):
             raise ShapeError(
                 f"{owner_name(self)}: expected input with {known} values per sample "
                 f"(a multiple of it when the shape holds -1), got shape {tuple(x.shape)}")
-        self._input_shape = x.shape
-        return x.reshape(x.shape[0], *self.shape)
+        out = x.reshape(x.shape[0], *self.shape)
+        self.push_cache((x.shape, out.shape))
+        return out
 
     def backward(self, grad_out):
         """Return dL/dx: grad_out (N, *shape) reshaped to the input's shape."""
         # As for Flatten: the same numbers, in the input's shape.
-        expected = ()
-        if self._input_shape is not None:
-            size = math.prod(self._input_shape[1:])
-            known = math.prod(s for s in self.shape if s != -1)
-            expected = (self._input_shape[0],) + tuple(
-                size // known if s == -1 else s for s in self.shape)
-        check_backward_ready(self, self._input_shape, grad_out, expected)
-        return grad_out.reshape(self._input_shape)
+        input_shape, _ = self.pop_cache(grad_out, lambda shapes: shapes[1])
+        return np.asarray(grad_out).reshape(input_shape)

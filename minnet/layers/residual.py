@@ -2,7 +2,7 @@
 
 from minnet.core import Module
 from minnet.errors import ConfigError, ShapeError
-from minnet.validation import as_float_array, check_backward_ready
+from minnet.validation import as_float_array
 
 
 class Residual(Module):
@@ -29,7 +29,6 @@ class Residual(Module):
                 f"{type(block).__name__}; did you pass a class instead of an instance?"
             )
         self.block = block
-        self._input_shape = None
 
     def forward(self, x):
         # The block's dtype decides (a layer computes in its parameters' dtype),
@@ -42,12 +41,12 @@ class Residual(Module):
                 f"{x.shape}, got {out.shape} from {type(self.block).__name__}; "
                 f"x + block(x) needs a block that preserves the shape"
             )
-        self._input_shape = x.shape
+        self.push_cache(x.shape)
         return x + out
 
     def backward(self, grad_out):
         """Backpropagate through the block; return dL/dx of the input's shape."""
         # out = x + block(x) gives dL/dx = grad_out (identity path)
         # + the block's input gradient (the block also adds into its parameters' .grad).
-        check_backward_ready(self, self._input_shape, grad_out, self._input_shape or ())
+        self.pop_cache(grad_out, lambda input_shape: input_shape)
         return grad_out + self.block.backward(grad_out)

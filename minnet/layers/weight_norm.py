@@ -62,8 +62,8 @@ class WeightNorm:
         """Backward hook: the layer added dL/dw into its weight's grad; pass it on to g and v."""
         grad_g, grad_v = weight_norm_backward(module.__dict__[self.name].grad,
                                               module.__dict__[self.cache_attribute])
-        module._parameters[f"{self.name}_g"].grad += grad_g
-        module._parameters[f"{self.name}_v"].grad += grad_v
+        module._parameters[f"{self.name}_g"].add_grad(grad_g)
+        module._parameters[f"{self.name}_v"].add_grad(grad_v)
 
 
 def weight_norm(module, name="weight", dim=0):

@@ -157,6 +157,8 @@ class Optimizer:
         self.step_count += 1
         names = self._state_names(self.hyperparameters())
         for param, state in zip(self.params, self.state, strict=True):
+            if not (param.requires_grad and param.has_grad):
+                continue  # frozen, or no backward reached it: PyTorch skips a None grad
             data, grad = param.data, param.grad
             for key in names:
                 # A buffer appears when momentum is switched on, and follows the

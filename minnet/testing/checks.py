@@ -15,7 +15,9 @@ from minnet.testing.gradient_checks import (
     check_dtype,
     check_gradcheck,
     check_inputs_unchanged,
+    check_no_grad,
     check_shapes,
+    check_shared_use,
     check_zero_grad,
 )
 from minnet.testing.harness import LayerCheckError, build_layer, describe, make_input
@@ -32,15 +34,17 @@ from minnet.testing.module_checks import (
 __all__ = [
     "LAYER_CHECKS", "TRAIN_EVAL_DIFFERS", "LayerCheckError", "check_layer", "make_input",
     "check_repr", "check_shapes", "check_inputs_unchanged", "check_gradcheck",
-    "check_accumulation", "check_zero_grad", "check_dtype", "check_state_dict",
+    "check_accumulation", "check_shared_use", "check_no_grad", "check_zero_grad",
+    "check_dtype", "check_state_dict",
     "check_train_eval", "check_determinism", "check_bad_dtype", "check_bad_ndim",
     "check_backward_before_forward",
 ]
 
 LAYER_CHECKS = {check.__name__: check for check in (
     check_repr, check_shapes, check_inputs_unchanged, check_gradcheck, check_accumulation,
-    check_zero_grad, check_dtype, check_state_dict, check_train_eval, check_determinism,
-    check_bad_dtype, check_bad_ndim, check_backward_before_forward,
+    check_shared_use, check_no_grad, check_zero_grad, check_dtype, check_state_dict,
+    check_train_eval, check_determinism, check_bad_dtype, check_bad_ndim,
+    check_backward_before_forward,
 )}
 
 

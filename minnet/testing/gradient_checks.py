@@ -5,11 +5,13 @@ import copy
 import numpy as np
 
 from minnet.errors import GradcheckError, MinnetError
-from minnet.gradcheck import gradcheck
+from minnet.grad_mode import no_grad
+from minnet.gradcheck import generator_states, gradcheck, restore_generator_states
 from minnet.testing.harness import (
     build_layer,
     fail,
     make_input,
+    max_change,
     start_check,
     upstream_gradient,
 )
@@ -64,28 +66,95 @@ def check_gradcheck(layer, input_shape, rng=None, input_fn=None):
 
 
 def check_accumulation(layer, input_shape, rng=None, input_fn=None):
-    """Two backward calls after one forward give twice the gradient (``+=``, not ``=``).
+    """Two forward/backward pairs give twice the gradient (``+=``, not ``=``); a backward
+    with no pending forward raises.
 
-    Every minnet layer may run backward twice on one cache. "Twice" is checked
-    to 1e-12 relative: exact in practice, with room for a BLAS that is not
-    bitwise reproducible from call to call.
+    "Twice" is checked to 1e-12 relative: exact in practice, with room for a
+    BLAS that is not bitwise reproducible from call to call. Randomness is
+    rewound between the pairs so that dropout draws the same mask.
     """
     module, generator, _ = start_check(layer, rng)
     x = make_input(input_shape, generator, input_fn=input_fn)
+    snapshot = generator_states(module)
     grad_out = upstream_gradient(module(x), generator)
     module.zero_grad()
     first_in = copy.deepcopy(module.backward(grad_out))
     first = {name: param.grad.copy() for name, param in module.named_parameters()}
+    try:
+        module.backward(grad_out)
+    except MinnetError:
+        pass
+    else:
+        fail("check_accumulation", module, "a second backward for one forward did not raise; "
+             "pop the cache in backward (Module.pop_cache), so that the same gradient is "
+             "never added twice")
+    restore_generator_states(snapshot)
+    module(x)
     second_in = module.backward(grad_out)
     for name, param in module.named_parameters():
         if not np.allclose(param.grad, 2 * first[name], rtol=1e-12, atol=0.0):
             scale = float(np.sum(param.grad * first[name]) / max(np.sum(first[name] ** 2), 1e-300))
-            fail("check_accumulation", module, f"after two backward calls {name}.grad is "
-                 f"{scale:.4g} times the one-call gradient, expected 2 (add into .grad with "
+            fail("check_accumulation", module, f"after two forward/backward pairs {name}.grad "
+                 f"is {scale:.4g} times the one-pair gradient, expected 2 (add into .grad with "
                  f"+=, never assign it)")
     if x.dtype.kind == "f" and not np.allclose(second_in, first_in, rtol=1e-12, atol=0.0):
-        fail("check_accumulation", module, "a second backward on the same forward returned a "
-             "different input gradient (does backward modify its cache?)")
+        fail("check_accumulation", module, "the same forward and backward, run twice, "
+             "returned different input gradients (does backward modify its cache?)")
+
+
+def check_shared_use(layer, input_shape, rng=None, input_fn=None):
+    """A layer used twice before backward gets the sum of both uses' gradients.
+
+    ``f(x1), f(x2), backward(g2), backward(g1)`` (weights shared, as in a decoder
+    loop) must give each use's input gradient and the summed parameter gradients
+    of ``f(x1), backward(g1), f(x2), backward(g2)`` on a copy.
+    """
+    module, generator, seed = start_check(layer, rng)
+    twin = build_layer(layer, seed)
+    inputs = [make_input(input_shape, generator, input_fn=input_fn) for _ in range(2)]
+    outputs = [module(x) for x in inputs]
+    grads_out = [upstream_gradient(out, generator) for out in outputs]
+    module.zero_grad()
+    shared_in = [module.backward(grads_out[1]), module.backward(grads_out[0])][::-1]
+    twin.zero_grad()
+    separate_in = []
+    for x, grad_out in zip(inputs, grads_out):
+        twin(x)
+        separate_in.append(twin.backward(grad_out))
+    if inputs[0].dtype.kind == "f":
+        for use, (shared, separate) in enumerate(zip(shared_in, separate_in)):
+            if not np.allclose(shared, separate, rtol=1e-10, atol=1e-12):
+                fail("check_shared_use", module, f"used twice before backward, the input "
+                     f"gradient of use {use + 1} differs from a lone forward/backward by "
+                     f"{max_change(shared, separate):.3g}; backward must use the cache of its "
+                     f"own forward (a stack: push in forward, pop in backward)")
+    for (name, param), (_, alone) in zip(module.named_parameters(), twin.named_parameters(),
+                                         strict=True):
+        if not np.allclose(param.grad, alone.grad, rtol=1e-10, atol=1e-12):
+            fail("check_shared_use", module, f"used twice before backward, {name}.grad "
+                 f"differs from the sum of two lone forward/backward pairs by "
+                 f"{max_change(param.grad, alone.grad):.3g}")
+
+
+def check_no_grad(layer, input_shape, rng=None, input_fn=None):
+    """Under ``no_grad()`` a forward gives the same output and keeps no cache."""
+    module, generator, seed = start_check(layer, rng)
+    twin = build_layer(layer, seed)
+    x = make_input(input_shape, generator, input_fn=input_fn)
+    reference = module(x)
+    with no_grad():
+        out = twin(x)
+    if not np.array_equal(out, reference):
+        fail("check_no_grad", module, f"the output under no_grad() differs by "
+             f"{max_change(out, reference):.3g} from a plain forward")
+    if any(sub.pending_forwards for sub in twin.modules()):
+        fail("check_no_grad", module, "a forward under no_grad() kept a cache (push_cache "
+             "keeps nothing there; do not store caches in attributes)")
+    try:
+        twin.backward(upstream_gradient(out, generator))
+    except MinnetError:
+        return
+    fail("check_no_grad", module, "backward after a forward under no_grad() did not raise")
 
 
 def check_zero_grad(layer, input_shape, rng=None, input_fn=None):

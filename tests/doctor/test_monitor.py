@@ -159,7 +159,8 @@ def test_a_non_finite_loss_names_the_layer_that_produced_it():
     assert events["kind"] == ["loss"] and events["where"] == ["1 (Log)"]
     # the probe ran on a copy: the model is untouched, its cache still the user's
     assert all(np.array_equal(p.data, s) for p, s in zip(model.parameters(), state))
-    assert model[1]._x is not None and np.array_equal(model[0]._cache[0], X)
+    assert model[1]._x is not None and model[0].pending_forwards == 1
+    assert np.array_equal(model[0]._cache_stack[-1][0], X)
 
 
 def test_non_finite_inputs_are_named_X():

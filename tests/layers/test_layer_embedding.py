@@ -35,6 +35,7 @@ def test_repeated_ids_accumulate_and_backward_returns_none(backend, rng):
     with use_backend(backend):
         layer(ids)
         assert layer.backward(grad_out) is None
+        layer(ids)
         layer.backward(grad_out)  # gradients accumulate, as in PyTorch
     np.testing.assert_allclose(layer.weight.grad[1],
                                2 * (grad_out[0, 0] + grad_out[0, 1] + grad_out[1, 0]))
