@@ -11,7 +11,6 @@ their backward passes.
 import numpy as np
 
 from minnet.functional.conv import prepare_conv
-from minnet.functional.windows import output_shape
 
 
 def _padded(x, padding):
@@ -26,10 +25,9 @@ def _window(corner, kernel, dilation):
 
 def _conv_forward_naive(owner, x, w, b, stride, padding, dilation, groups, dims):
     """The forward loops; the cache keeps x and the checked arguments."""
-    x, w, b, stride, padding, dilation, groups = prepare_conv(
+    x, w, b, stride, padding, dilation, groups, spatial = prepare_conv(
         owner, x, w, b, stride, padding, dilation, groups, dims)
     padded = _padded(x, padding)
-    spatial = output_shape(owner, x.shape, w.shape[2:], stride, padding, dilation)
     filters_per_group, channels_per_group = w.shape[0] // groups, w.shape[1]
     out = np.zeros((x.shape[0], w.shape[0], *spatial), dtype=x.dtype)
     for n, f, *position in np.ndindex(out.shape):

@@ -30,6 +30,9 @@ def as_tuple(owner, name, value, dims, minimum):
 
     Raises ConfigError naming the owner and the argument otherwise.
     """
+    if type(value) is tuple and len(value) == dims and all(  # the layers' checked tuples
+            type(item) is int and item >= minimum for item in value):
+        return value
     items = (value,) * dims if _is_int(value) else value
     if (not isinstance(items, (tuple, list)) or len(items) != dims
             or not all(_is_int(item) and item >= minimum for item in items)):
@@ -145,11 +148,11 @@ def check_grad_out(owner, grad_out, shape, dtype):
     """
     grad_out = np.asarray(grad_out)
     if grad_out.dtype.kind not in "fiub":
-        raise DTypeError(f"{owner}: expected a float grad_out, got an array of dtype "
+        raise DTypeError(f"{owner_name(owner)}: expected a float grad_out, got an array of dtype "
                          f"{grad_out.dtype}")
     if grad_out.shape != tuple(shape):
-        raise ShapeError(f"{owner}: expected grad_out of shape {tuple(shape)} (the forward "
-                         f"output's), got {grad_out.shape}")
+        raise ShapeError(f"{owner_name(owner)}: expected grad_out of shape {tuple(shape)} (the "
+                         f"forward output's), got {grad_out.shape}")
     return np.ascontiguousarray(grad_out, dtype=dtype)
 
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from minnet.core import Module, Parameter
 from minnet.errors import ConfigError, ShapeError
-from minnet.functional.conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
-from minnet.functional.windows import as_tuple, conv_padding, output_shape
+from minnet.functional.conv import conv_backward, conv_forward
+from minnet.functional.windows import as_tuple, conv_padding
 from minnet.init import get_initializer, zeros
 from minnet.random import make_rng
 from minnet.validation import (
@@ -33,7 +33,6 @@ class _ConvNd(Module):
     """
 
     dims = None  # number of spatial axes
-    pair = None  # (forward, backward) from minnet.functional.conv
 
     def _setup(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                bias, init, rng, input_grad):
@@ -49,12 +48,10 @@ class _ConvNd(Module):
             if count % self.groups:
                 raise ConfigError(f"{name}: {what}={count} must be divisible by "
                                   f"groups={self.groups}, as in PyTorch")
-        # PyTorch keeps the padding as given ("same", "valid" or a tuple) and pads
-        # (left, right) per axis; "same" puts an odd extra zero on the right.
-        self._padding = conv_padding(name, padding, self.kernel_size, self.stride,
-                                     self.dilation)
-        self.padding = (padding if isinstance(padding, str)
-                        else tuple(left for left, _ in self._padding))
+        # As PyTorch, keep "same" or "valid" as given (checked here: "same" needs stride
+        # 1), ints as a tuple; the functional layer turns them into (left, right) pairs.
+        pairs = conv_padding(name, padding, self.kernel_size, self.stride, self.dilation)
+        self.padding = padding if isinstance(padding, str) else tuple(left for left, _ in pairs)
         self.input_grad = check_bool(name, "input_grad", input_grad)
         bias = check_bool(name, "bias", bias)
         initializer = get_initializer(init, owner=name)
@@ -109,10 +106,9 @@ class _ConvNd(Module):
                     if self.dims == 2 and x.shape[-1] == self.in_channels else "")
             raise ShapeError(f"{owner_name(self)}: expected input of shape {self.layout} with "
                              f"{self.in_channels} channels on axis 1, got {x.shape}{hint}")
-        output_shape(self, x.shape, self.kernel_size, self.stride, self._padding, self.dilation)
         bias = self.bias.data if self.bias is not None else None
-        out, cache = self.pair[0](x, self.weight.data, bias, self.stride, self.padding,
-                                  self.dilation, self.groups)
+        out, cache = conv_forward(self, x, self.weight.data, bias, self.stride, self.padding,
+                                  self.dilation, self.groups, self.dims)
         self.push_cache((cache, out.shape))
         return out
 
@@ -122,7 +118,7 @@ class _ConvNd(Module):
         Returns None instead when the layer was built with ``input_grad=False``.
         """
         cache, _ = self.pop_cache(grad_out, lambda entry: entry[1])
-        grad_x, grad_w, grad_b = self.pair[1](grad_out, cache, self.input_grad)
+        grad_x, grad_w, grad_b = conv_backward(self, grad_out, cache, self.input_grad)
         self.weight.add_grad(grad_w)
         if self.bias is not None:
             self.bias.add_grad(grad_b)
@@ -164,7 +160,6 @@ class Conv1d(_ConvNd):
     """.format(parameters=_PARAMETERS.format(form="int"))
 
     dims = 1
-    pair = (conv1d_forward, conv1d_backward)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, *, init="he", rng=None, input_grad=True):
@@ -184,7 +179,6 @@ class Conv2d(_ConvNd):
     """.format(parameters=_PARAMETERS.format(form="int or (int, int)"))
 
     dims = 2
-    pair = (conv2d_forward, conv2d_backward)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, *, init="he", rng=None, input_grad=True):
