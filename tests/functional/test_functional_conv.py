@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_guard import assert_refused_before_any_kernel
 
 from minnet.errors import ConfigError, DTypeError, ShapeError
 from minnet.functional import conv as conv_module
@@ -291,15 +292,18 @@ BAD_CALLS = [
 def test_bad_inputs_raise_clear_errors_before_any_kernel(monkeypatch, backend, call, error,
                                                          fragment):
     """The same error on both backends, raised in Python: no kernel sees a wrong shape."""
-    def refuse(*args):
-        raise AssertionError("a kernel ran on arguments that should have been refused")
+    assert_refused_before_any_kernel(
+        monkeypatch, backend, conv_module,
+        ("im2col_1d", "im2col_2d", "col2im_1d", "col2im_2d", "columns_to_batch",
+         "batch_to_columns"),
+        lambda: conv2d_forward(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3)))[1],
+        call, error, fragment)
 
-    with use_backend(backend):
-        # a valid cache for the backward cases, built before the kernels are replaced
-        cache = conv2d_forward(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3)))[1]
-        for name in ("im2col_1d", "im2col_2d", "col2im_1d", "col2im_2d", "columns_to_batch",
-                     "batch_to_columns"):
-            monkeypatch.setattr(conv_module, name, refuse)
-        with pytest.raises(error) as info:
-            call(cache)
-    assert fragment in str(info.value)
+
+def test_the_kernel_guard_fires_when_a_kernel_runs(monkeypatch):
+    """The check above is not vacuous: a valid call reaches a kernel and fails it."""
+    with pytest.raises(AssertionError, match="a kernel ran"):
+        assert_refused_before_any_kernel(
+            monkeypatch, "numpy", conv_module, ("im2col_2d",), lambda: None,
+            lambda valid: conv2d_forward(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3))),
+            ShapeError, "")
