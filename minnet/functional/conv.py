@@ -63,9 +63,9 @@ def prepare_conv(owner, x, w, b, stride, padding, dilation, groups, dims):
     layout = "(N, C, L)" if dims == 1 else "(N, C, H, W)"
     w_layout = "(F, C / groups, k)" if dims == 1 else "(F, C / groups, kh, kw)"
     problem = None
-    if x.ndim != dims + 2 or w.ndim != dims + 2 or 0 in w.shape[1:]:
+    if x.ndim != dims + 2 or w.ndim != dims + 2 or 0 in w.shape:
         problem = (f"expected x of shape {layout} and w of shape {w_layout}, each axis of w "
-                   f">= 1 but F, got x {x.shape} and w {w.shape}")
+                   f">= 1, got x {x.shape} and w {w.shape}")
     elif w.shape[0] % groups:
         problem = (f"expected w with a number of filters (w.shape[0]) divisible by "
                    f"groups={groups}, got w of shape {w.shape}")
@@ -129,7 +129,7 @@ def _forward(x, w, b, groups, pitch, out, to_columns):
         columns = w.reshape(filters, rows) @ cols
     else:  # group g: its filters times its channels' rows, one product per group
         columns = np.matmul(w.reshape(groups, filters // groups, rows), _grouped(cols, groups))
-    columns_to_batch(columns.reshape(filters, -1), bias, pitch, out)
+    columns_to_batch(columns.reshape(filters, cols.shape[1]), bias, pitch, out)
     return cols
 
 
@@ -161,7 +161,7 @@ def _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x, from_columns):
             dcols = w.reshape(filters, rows).T @ grad_cols
         else:
             dcols = np.matmul(w.reshape(groups, filters // groups, rows).transpose(0, 2, 1),
-                              _grouped(grad_cols, groups)).reshape(rows * groups, -1)
+                              _grouped(grad_cols, groups)).reshape(cols.shape)
         from_columns(dcols, grad_x)
     return grad_w, grad_b
 
