@@ -14,10 +14,9 @@ def _demo(args):
     from minnet.demo import run_demo
 
     print("minnet demo: the MNIST-1D residual MLP (40-100-[100]-10, Adam lr 1e-2, batch 100)")
-    print("Generating MNIST-1D locally (cached after the first run) ...", flush=True)
     plot_path = os.path.abspath(args.plot)
     result = run_demo(steps=args.steps, seed=args.seed, progress=not args.no_progress,
-                      plot_path=plot_path)
+                      plot_path=plot_path, verbose=True)
     print(f"Trained {result.steps} steps in {result.seconds:.1f} s")
     print(f"Train accuracy: {100 * result.train_accuracy:.1f}%")
     print(f"Test accuracy:  {100 * result.test_accuracy:.1f}%  (the MNIST-1D paper reports 68%)")
