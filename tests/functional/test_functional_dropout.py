@@ -22,7 +22,7 @@ probabilities = st.floats(0.0, 0.95, allow_nan=False, allow_infinity=False,
 def test_eval_is_the_identity(shape, p, seed):
     x = np.random.default_rng(seed).standard_normal(shape)
     out, cache = dropout_forward(x, p, training=False, rng=seed)
-    assert out is x and cache is None
+    assert out is x and cache == (None, shape)
     grad_out = np.ones(shape)
     assert dropout_backward(grad_out, cache) is grad_out
 
@@ -32,8 +32,8 @@ def test_eval_is_the_identity(shape, p, seed):
 def test_training_keeps_or_scales_each_entry(shape, p, seed, dtype):
     x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
     before = x.copy()
-    out, mask = dropout_forward(x, p, rng=seed)
-    assert out.dtype == dtype and out.shape == x.shape
+    out, (mask, mask_shape) = dropout_forward(x, p, rng=seed)
+    assert out.dtype == dtype and out.shape == x.shape and mask_shape == shape
     np.testing.assert_array_equal(x, before)
     if p == 0:
         assert mask is None and out is x
@@ -42,7 +42,7 @@ def test_training_keeps_or_scales_each_entry(shape, p, seed, dtype):
     assert mask.dtype == dtype and set(np.unique(mask)) <= {dtype(0), scale}
     np.testing.assert_array_equal(out, x * mask)
     grad_out = np.random.default_rng(seed + 1).standard_normal(shape).astype(dtype)
-    np.testing.assert_array_equal(dropout_backward(grad_out, mask), grad_out * mask)
+    np.testing.assert_array_equal(dropout_backward(grad_out, (mask, shape)), grad_out * mask)
 
 
 @pytest.mark.parametrize("p, bits", [(0.5, 1), (0.75, 8), (2**-10, 16), (0.1, 32), (0.8, 32)])
@@ -95,7 +95,7 @@ def test_extreme_probabilities():
 def test_dropout_gradient_check_with_a_fixed_mask():
     rng = np.random.default_rng(0)
     x, grad_out = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
-    _, mask = dropout_forward(x, 0.4, rng=11)
+    _, cache = dropout_forward(x, 0.4, rng=11)
     numeric = numerical_gradient(lambda v: dropout_forward(v, 0.4, rng=11)[0], x.copy(),
                                  grad_out)
-    assert rel_error(dropout_backward(grad_out, mask), numeric) < 1e-8
+    assert rel_error(dropout_backward(grad_out, cache), numeric) < 1e-8
