@@ -115,9 +115,9 @@ def elu_forward(x, alpha=1.0):
 def elu_backward(grad_out, cache):
     """Gradient of ELU. grad_out: out's shape. Returns dx: x's shape."""
     # For x <= 0, d/dx alpha (exp(x) - 1) = alpha exp(x) = out + alpha; 1 for x > 0
-    # (and for NaN, as in PyTorch).
+    # (NaN for a NaN input, as PyTorch's vectorized kernel gives).
     x, out, alpha = cache
-    return _grad("elu_backward", grad_out, x.shape) * np.where(x <= 0, out + alpha, 1)
+    return _grad("elu_backward", grad_out, x.shape) * np.where(x > 0, 1, out + alpha)
 
 
 # Python floats, not NumPy scalars: a np.float64 would promote float32 arrays.

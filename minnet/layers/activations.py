@@ -170,7 +170,21 @@ def _axis_argument(name, axis, dim):
     return check_int(name, "dim" if dim is not None else "axis", axis)
 
 
-class Softmax(Activation):
+class _AlongAxis(Activation):
+    """Softmax and LogSoftmax: one ``axis`` argument, which the input must have.
+
+    Each public subclass keeps its own ``__init__``, so that a wrong keyword
+    argument names it, not this base.
+    """
+
+    def arguments(self):
+        return {"axis": self.axis}
+
+    def check_input(self, x):
+        F.check_axis(self, x, self.axis)
+
+
+class Softmax(_AlongAxis):
     """Softmax along ``axis`` (PyTorch's ``dim``): entries in (0, 1) that sum to 1.
 
     Do not put Softmax before ``CrossEntropyLoss``: that loss expects logits
@@ -189,14 +203,8 @@ class Softmax(Activation):
         super().__init__()
         self.axis = _axis_argument("Softmax", axis, dim)
 
-    def arguments(self):
-        return {"axis": self.axis}
 
-    def check_input(self, x):
-        F.check_axis(self, x, self.axis)
-
-
-class LogSoftmax(Activation):
+class LogSoftmax(_AlongAxis):
     """``log(softmax(x))`` along ``axis``, computed stably (never log of 0 for finite x).
 
     With ``NLLLoss`` it makes cross-entropy; ``CrossEntropyLoss`` on logits
@@ -214,9 +222,3 @@ class LogSoftmax(Activation):
     def __init__(self, axis=-1, *, dim=None):
         super().__init__()
         self.axis = _axis_argument("LogSoftmax", axis, dim)
-
-    def arguments(self):
-        return {"axis": self.axis}
-
-    def check_input(self, x):
-        F.check_axis(self, x, self.axis)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_oracle import assert_pairs_close, run_against_torch
 
 from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.functional import activations as F
@@ -177,15 +178,6 @@ def torch_twin(torch, layer):
     return twins[type(layer).__name__]()
 
 
-def run_both(torch, layer, x, grad_out):
-    out = layer(x)
-    grad_x = layer.backward(grad_out)
-    tx = torch.from_numpy(x.copy()).requires_grad_(True)
-    t_out = torch_twin(torch, layer)(tx)
-    t_out.backward(torch.from_numpy(grad_out))
-    return (out, t_out.detach().numpy()), (grad_x, tx.grad.numpy())
-
-
 @pytest.mark.torch
 @pytest.mark.parametrize("layer", [
     SiLU(), Softplus(), Softplus(beta=2.0, threshold=5.0), Softplus(beta=0.5, threshold=1.0),
@@ -198,9 +190,9 @@ def test_new_activations_match_pytorch_in_float64(layer, rng):
     x[0, 0, :3] = np.array([-1e-9, 0.0, 1e-9]) + getattr(layer, "threshold", 0.0) / getattr(
         layer, "beta", 1.0)
     x[0, 1] = [-300.0, -40.0, 40.0, 300.0, 1e-8, -1e-8]  # far tails, and around 0
-    grad_out = rng.standard_normal(x.shape)
-    for ours, theirs in run_both(torch, layer, x, grad_out):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    pairs = run_against_torch(torch, layer, torch_twin(torch, layer), x,
+                              rng.standard_normal(x.shape))
+    assert_pairs_close(pairs, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.torch
@@ -214,9 +206,10 @@ def test_non_finite_inputs_give_pytorchs_nan_and_inf_without_warnings(layer):
     x = np.array([[-inf, 0.5, -1.0], [inf, 0.5, -1.0], [nan, 0.5, -1.0], [-inf, -inf, -inf],
                   [inf, -inf, 2.0], [-1e4, 1e4, -800.0], [800.0, -3.0, 0.3]])
     grad_out = np.linspace(-1, 1, x.size).reshape(x.shape)
-    for ours, theirs in run_both(torch, layer, x, grad_out):
-        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
-        np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-300)
+    for name, ours, theirs in run_against_torch(torch, layer, torch_twin(torch, layer), x,
+                                                grad_out):
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs), err_msg=name)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-300, err_msg=name)
 
 
 def test_softplus_never_overflows_where_pytorch_would():

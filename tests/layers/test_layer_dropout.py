@@ -123,25 +123,6 @@ def test_keeps_the_expectation_inside_a_model():
     assert np.max(np.abs(mean - reference)) < 5 * np.max(np.abs(reference)) / np.sqrt(4000)
 
 
-@pytest.mark.torch
-def test_matches_torch_in_eval_and_in_the_value_set_of_training():
-    torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).standard_normal((64, 32))
-    ours, theirs = Dropout(0.3, rng=0), torch.nn.Dropout(0.3)
-    ours.eval()
-    theirs.eval()
-    np.testing.assert_array_equal(ours(x), theirs(torch.from_numpy(x)).numpy())
-    ours.train()
-    theirs.train()
-    torch.manual_seed(0)
-    torch_out = theirs(torch.from_numpy(x)).numpy()
-    our_out = ours(x)
-    for out in (torch_out, our_out):
-        kept = out != 0
-        np.testing.assert_allclose(out[kept], x[kept] / 0.7, rtol=1e-15)
-        assert abs(np.mean(~kept) - 0.3) < 5 * np.sqrt(0.3 * 0.7 / x.size)
-
-
 def test_inf_entries_become_nan_where_dropped_without_warnings():
     """PyTorch multiplies by the mask: a dropped inf is inf * 0 = NaN (before: RuntimeWarning)."""
     x = np.full((4, 8), np.inf)
@@ -210,10 +191,14 @@ def test_dropout2d_gradcheck(backend, training):
 
 
 @pytest.mark.torch
-def test_dropout2d_matches_torch_in_eval_and_in_its_channel_structure_in_training():
+@pytest.mark.parametrize("layer_class, p, shape", [(Dropout, 0.3, (64, 32)),
+                                                   (Dropout2d, 0.4, (16, 32, 3, 3))])
+def test_matches_torch_in_eval_and_in_the_structure_of_training(layer_class, p, shape):
+    """Eval: identical. Training: the same kept values x / (1 - p), a fraction p dropped, and
+    (Dropout2d) whole channels at a time. The random draws themselves differ by design."""
     torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).standard_normal((16, 32, 3, 3))
-    ours, theirs = Dropout2d(0.4, rng=0), torch.nn.Dropout2d(0.4)
+    x = np.random.default_rng(0).standard_normal(shape)
+    ours, theirs = layer_class(p, rng=0), getattr(torch.nn, layer_class.__name__)(p)
     ours.eval()
     theirs.eval()
     np.testing.assert_array_equal(ours(x), theirs(torch.from_numpy(x)).numpy())
@@ -221,7 +206,9 @@ def test_dropout2d_matches_torch_in_eval_and_in_its_channel_structure_in_trainin
     theirs.train()
     torch.manual_seed(0)
     for out in (theirs(torch.from_numpy(x)).numpy(), ours(x)):
-        kept = (out != 0).reshape(16, 32, -1)
-        assert np.all(kept == kept[:, :, :1])  # whole channels
-        np.testing.assert_allclose(out[out != 0], x[out != 0] / 0.6, rtol=1e-15)
-        assert abs(np.mean(~kept[:, :, 0]) - 0.4) < 5 * np.sqrt(0.4 * 0.6 / (16 * 32))
+        kept = out != 0
+        np.testing.assert_allclose(out[kept], x[kept] / (1 - p), rtol=1e-15)
+        units = kept.reshape(*shape[:2], -1) if layer_class is Dropout2d else kept[..., None]
+        assert np.all(units == units[..., :1])  # Dropout2d keeps or drops whole channels
+        dropped = ~units[..., 0]
+        assert abs(np.mean(dropped) - p) < 5 * np.sqrt(p * (1 - p) / dropped.size)

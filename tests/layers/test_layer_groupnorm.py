@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_oracle import assert_pairs_close, run_against_torch
 
 from minnet.core import Sequential
 from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
@@ -173,17 +174,9 @@ def test_matches_pytorch(groups, channels, shape, options, rng):
     theirs.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
     assert list(theirs.state_dict()) == list(state) and repr(ours) == repr(theirs)
     x = rng.standard_normal(shape) * 2 + 1
-    grad_out = rng.standard_normal(shape)
-    out = ours(x)
-    grad_x = ours.backward(grad_out)
-    tx = torch.from_numpy(x).requires_grad_(True)
-    t_out = theirs(tx)
-    t_out.backward(torch.from_numpy(grad_out))
-    np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_x, tx.grad.numpy(), rtol=1e-9, atol=1e-11)
-    for name, param in theirs.named_parameters():
-        np.testing.assert_allclose(getattr(ours, name).grad, param.grad.numpy(), rtol=1e-10,
-                                   atol=1e-12, err_msg=name)
+    pairs = run_against_torch(torch, ours, theirs, x, rng.standard_normal(shape))
+    assert len(pairs) == 2 + len(state)
+    assert_pairs_close(pairs, rtol=1e-9, atol=1e-11)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_oracle import assert_pairs_close, run_against_torch
 
 from minnet.core import Sequential
 from minnet.errors import DTypeError, MinnetError, ShapeError
@@ -82,17 +83,9 @@ def test_matches_pytorch_on_higher_rank_inputs(shape, bias, rng):
     ours.load_state_dict({k: rng.standard_normal(v.shape) for k, v in ours.state_dict().items()})
     theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
     x = rng.standard_normal(shape)
-    grad_out = rng.standard_normal(shape[:-1] + (4,))
-    out = ours(x)
-    grad_x = ours.backward(grad_out)
-    tx = torch.from_numpy(x).requires_grad_(True)
-    t_out = theirs(tx)
-    t_out.backward(torch.from_numpy(grad_out))
-    np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(grad_x, tx.grad.numpy(), rtol=1e-12, atol=1e-14)
-    for name, param in theirs.named_parameters():
-        np.testing.assert_allclose(getattr(ours, name).grad, param.grad.numpy(), rtol=1e-12,
-                                   atol=1e-14, err_msg=name)
+    pairs = run_against_torch(torch, ours, theirs, x, rng.standard_normal(shape[:-1] + (4,)))
+    assert len(pairs) == (4 if bias else 3)
+    assert_pairs_close(pairs, rtol=1e-12, atol=1e-14)
 
 
 # --- the functional pair ---------------------------------------------------------------------
