@@ -253,3 +253,17 @@ def test_state_dict_keys_and_shapes_equal_pytorchs_and_load_both_ways():
     ours.load_state_dict({k: v.numpy() * 2 for k, v in theirs.state_dict().items()})
     for key, value in ours.state_dict().items():
         np.testing.assert_array_equal(value, 2 * our_state[key])
+
+
+@pytest.mark.parametrize("name", ["ModuleList", "ModuleDict", "Identity", "GroupNorm",
+                                  "Dropout2d", "SiLU", "Softplus", "LogSoftmax"])
+def test_issue_7_modules_are_exported_at_the_top_level_and_in_layers(name):
+    import minnet.layers
+
+    assert getattr(mn, name) is getattr(minnet.layers, name)
+
+
+@pytest.mark.parametrize("name", ["silu", "softplus", "log_softmax", "dropout2d", "groupnorm"])
+def test_their_functional_pairs_are_exported(name):
+    assert callable(getattr(mn.functional, f"{name}_forward"))
+    assert callable(getattr(mn.functional, f"{name}_backward"))
