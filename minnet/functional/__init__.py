@@ -16,12 +16,18 @@ from minnet.functional.activations import (  # noqa: F401
     gelu_forward,
     leaky_relu_backward,
     leaky_relu_forward,
+    log_softmax_backward,
+    log_softmax_forward,
     relu_backward,
     relu_forward,
     sigmoid_backward,
     sigmoid_forward,
+    silu_backward,
+    silu_forward,
     softmax_backward,
     softmax_forward,
+    softplus_backward,
+    softplus_forward,
     tanh_backward,
     tanh_forward,
 )
@@ -41,8 +47,15 @@ from minnet.functional.conv import (  # noqa: F401
     conv2d_forward,
     conv2d_forward_naive,
 )
-from minnet.functional.dropout import dropout_backward, dropout_forward, dropout_mask  # noqa: F401
+from minnet.functional.dropout import (  # noqa: F401
+    dropout2d_backward,
+    dropout2d_forward,
+    dropout_backward,
+    dropout_forward,
+    dropout_mask,
+)
 from minnet.functional.embedding import embedding_backward, embedding_forward  # noqa: F401
+from minnet.functional.groupnorm import groupnorm_backward, groupnorm_forward  # noqa: F401
 from minnet.functional.gru import gru_backward, gru_forward  # noqa: F401
 from minnet.functional.layernorm import layernorm_backward, layernorm_forward  # noqa: F401
 from minnet.functional.linear import linear_backward, linear_forward  # noqa: F401
