@@ -134,3 +134,25 @@ def test_schedule_state_dict_errors():
 def test_lambda_state_dict_holds_no_function():
     state = LambdaLR(make_optimizer(), lambda t: 0.5).state_dict()
     assert set(state) == {"type", "last_epoch", "base_lrs", "last_lr"}
+
+
+@pytest.mark.parametrize("kind, key, value, message", [
+    ("plateau", "best", np.array(True), r"ReduceLROnPlateau: the 'best' value must be a float"),
+    ("plateau", "cooldown_counter", np.array(-1), r"the 'cooldown_counter' parameter must be "
+                                                  r"an int >= 0"),
+    ("plateau", "min_lrs", np.array([0.0, -0.1]), r"the 'min_lrs' parameter"),
+    ("restarts", "T_cur", np.array(-1.0), r"CosineAnnealingWarmRestarts: the 'T_cur' parameter"),
+    ("restarts", "T_i", np.array(0), r"CosineAnnealingWarmRestarts: the 'T_i' parameter"),
+    ("one-cycle", "anneal_strategy", np.array("exp"), r"OneCycleLR: the 'anneal_strategy'"),
+    ("multistep", "milestones", np.array([2, -8, 8, 11]), r"MultiStepLR: the 'milestones'"),
+])
+def test_invalid_saved_counters_raise_config_error_and_change_nothing(kind, key, value, message):
+    schedule = BUILDERS[kind](make_optimizer())
+    advance(schedule, 2, np.random.default_rng(0))
+    state = schedule.state_dict()
+    state[key] = value
+    before = schedule.state_dict()
+    with pytest.raises(ConfigError, match=message):
+        schedule.load_state_dict(state)
+    for name, saved in schedule.state_dict().items():
+        np.testing.assert_array_equal(saved, before[name])
