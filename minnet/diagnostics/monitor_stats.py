@@ -292,3 +292,21 @@ def locate_non_finite(model, x):
     except Exception:  # a failing probe only means "not located"
         pass
     return found[0] if found else None
+
+
+def coupled_weight_decays(optimizer):
+    """``[(param, weight_decay)]`` for an optimizer that adds ``weight_decay * w`` into the
+    gradient (SGD, Adam, ...; not AdamW, which decays apart from it), per parameter group;
+    empty without an optimizer or without decay."""
+    if optimizer is None or "AdamW" in class_names(optimizer):
+        return []
+    groups = getattr(optimizer, "param_groups", None)
+    if groups is None:
+        groups = [{"params": getattr(optimizer, "params", ()),
+                   "weight_decay": getattr(optimizer, "weight_decay", 0.0)}]
+    pairs = []
+    for group in groups:
+        decay = group.get("weight_decay", 0.0) or 0.0
+        if isinstance(decay, (int, float)) and decay:
+            pairs += [(param, float(decay)) for param in group["params"]]
+    return pairs

@@ -28,6 +28,7 @@ from minnet.diagnostics.sanity import (
 from minnet.grad_mode import no_grad
 from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from minnet.optim import Adam
+from minnet.optim.optimizer import current_lr
 
 FIT_LOSS_FRACTION = 0.05  # fitted: 100% accuracy, or the loss below 5% of its reference
 STUCK_LOSS_FRACTION = 0.2  # the warning needs the loss above 20%: below, it is learning
@@ -127,14 +128,22 @@ def _fresh_optimizer(copied, params):
     Falls back on the deep copy itself (with its state) for an optimizer
     whose constructor does not take its ``hyperparameters()`` back.
     """
+    groups = getattr(copied, "param_groups", None)
     try:
+        if groups is not None:  # minnet's: each group's settings, decay off
+            fresh = [{**group, "params": list(group["params"])} for group in groups]
+            for group in fresh:
+                if "weight_decay" in group:
+                    group["weight_decay"] = 0.0
+            return type(copied)(fresh, lr=current_lr(copied))
         hyperparameters = dict(copied.hyperparameters())
         if "weight_decay" in hyperparameters:
             hyperparameters["weight_decay"] = 0.0
         return type(copied)(params, lr=copied.lr, **hyperparameters)
     except Exception:
-        if getattr(copied, "weight_decay", 0):
-            copied.weight_decay = 0.0
+        for group in groups if groups is not None else ():
+            if group.get("weight_decay"):
+                group["weight_decay"] = 0.0
         return copied
 
 
@@ -142,9 +151,9 @@ def _choices(optimizer):
     """``(label, choice)`` pairs: the user's optimizer first, then Adam at each fallback lr."""
     choices = []
     if optimizer is not None:
-        choices.append((f"{type(optimizer).__name__}(lr={optimizer.lr:g})", "user"))
+        choices.append((f"{type(optimizer).__name__}(lr={current_lr(optimizer):g})", "user"))
     for lr in FALLBACK_LRS:
-        if not (type(optimizer) is Adam and optimizer.lr == lr):
+        if not (type(optimizer) is Adam and current_lr(optimizer) == lr):
             choices.append((f"Adam(lr={lr:g})", lr))
     return choices
 

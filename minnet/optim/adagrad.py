@@ -43,7 +43,9 @@ class Adagrad(Optimizer):
     state_names = ("step", "sum")
     required_state_names = ("step", "sum")
 
-    def __init__(self, params, lr=0.01, eps=1e-10, *, lr_decay=0.0, weight_decay=0.0,
+    # eps is keyword-only: PyTorch's 3rd positional argument is lr_decay, so a positional
+    # value would silently mean another thing in the two libraries.
+    def __init__(self, params, lr=0.01, *, eps=1e-10, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0):
         super().__init__(params, lr, eps=eps, lr_decay=lr_decay, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value)

@@ -24,13 +24,29 @@ from minnet.optim.param_groups import (
 )
 from minnet.validation import check_float
 
-__all__ = ["Optimizer", "as_parameter_list", "check_momentum", "receives_update"]
+__all__ = ["Optimizer", "as_parameter_list", "check_momentum", "current_lr", "group_values",
+           "receives_update"]
 
 
 def receives_update(param):
     """True when ``step()`` updates ``param``: trainable, and reached by a backward since
     ``zero_grad()`` (PyTorch's ``param.grad is not None``). Clipping skips the same ones."""
     return param.requires_grad and param.has_grad
+
+
+def group_values(optimizer, key, default=None):
+    """``key``'s value in each parameter group, as a list (one entry for an optimizer
+    without groups: its attribute ``key``, or ``default``)."""
+    groups = getattr(optimizer, "param_groups", None)
+    if groups is None:
+        return [getattr(optimizer, key, default)]
+    return [group.get(key, default) for group in groups]
+
+
+def current_lr(optimizer):
+    """The learning rate of the first parameter group, a float (what fit's History and the
+    doctor record; read ``param_groups`` for the others)."""
+    return float(group_values(optimizer, "lr")[0])
 
 
 def check_momentum(owner, name, value):

@@ -55,7 +55,9 @@ class RMSprop(Optimizer):
     state_names = ("step", "square_avg", "momentum_buffer", "grad_avg")
     required_state_names = ("step", "square_avg")
 
-    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0, *,
+    # momentum is keyword-only: PyTorch's 5th positional argument is weight_decay, so a
+    # positional value would silently mean another thing in the two libraries.
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, *, momentum=0.0,
                  weight_decay=0.0, centered=False):
         super().__init__(params, lr, alpha=alpha, eps=eps, momentum=momentum,
                          weight_decay=weight_decay, centered=centered)

@@ -120,10 +120,12 @@ def test_rmsprop_alpha_one_is_refused():
 
 @pytest.mark.parametrize("cls, positional, keyword", [
     (SGD, (0.1, 0.9, False, 0.0), "dampening"),
-    (RMSprop, (0.01, 0.99, 1e-8, 0.0), "weight_decay"),
-    (RMSprop, (0.01, 0.99, 1e-8, 0.0), "centered"),
-    (Adagrad, (0.01, 1e-10), "lr_decay"),
-    (Adagrad, (0.01, 1e-10), "weight_decay"),
+    (RMSprop, (0.01, 0.99, 1e-8), "momentum"),
+    (RMSprop, (0.01, 0.99, 1e-8), "weight_decay"),
+    (RMSprop, (0.01, 0.99, 1e-8), "centered"),
+    (Adagrad, (0.01,), "eps"),
+    (Adagrad, (0.01,), "lr_decay"),
+    (Adagrad, (0.01,), "weight_decay"),
 ])
 def test_options_whose_pytorch_position_differs_are_keyword_only(cls, positional, keyword):
     # SGD(p, 0.1, 0.9, 0.1) means dampening=0.1 in PyTorch: minnet refuses a positional
@@ -192,3 +194,4 @@ def test_repr_lists_hyperparameters():
                {"params": [Parameter(np.ones(2))], "lr": 0.5}], lr=0.1)
     assert repr(two) == ("SGD(lr=[0.1, 0.5], momentum=0.0, nesterov=False, weight_decay=0.0, "
                          "dampening=0.0)")
+
