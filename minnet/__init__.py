@@ -66,11 +66,16 @@ from minnet.layers import (  # noqa: F401
     weight_norm,
 )
 from minnet.losses import (  # noqa: F401
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
     Loss,
     MSELoss,
+    NLLLoss,
     RegularizedLoss,
+    SmoothL1Loss,
 )
 from minnet.random import seed  # noqa: F401
 from minnet.training import (  # noqa: F401

@@ -40,7 +40,7 @@ from minnet.data.loader import DataLoader
 from minnet.errors import ConfigError, ShapeError
 from minnet.grad_mode import no_grad
 from minnet.history import History  # noqa: F401  (re-exported)
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, RegularizedLoss
+from minnet.losses import RegularizedLoss
 from minnet.optim import ReduceLROnPlateau
 from minnet.optim.optimizer import current_lr
 from minnet.random import make_rng
@@ -53,30 +53,18 @@ class NonFiniteLossWarning(UserWarning):
 
 # --- accuracy ----------------------------------------------------------------
 
-def _argmax_accuracy(out, target):
-    """Share of rows whose largest logit is the target class; out: (N, C), target: (N,)."""
-    return float(np.mean(np.argmax(out, axis=-1) == np.asarray(target)))
-
-
-def _threshold_accuracy(out, target):
-    """Share of logits on the target's side of 0 (probability 0.5); any matching shapes."""
-    target = np.asarray(target).reshape(np.shape(out))
-    return float(np.mean((np.asarray(out) > 0) == (target >= 0.5)))
-
-
 def accuracy_function(loss_fn):
     """The accuracy that fits ``loss_fn``, or None when accuracy means nothing (regression).
 
-    CrossEntropyLoss: argmax of the logits; BCEWithLogitsLoss: logit > 0. A
-    RegularizedLoss is judged by the loss it wraps (``.loss_fn``).
+    The classification losses carry it as their ``accuracy(out, target)``:
+    CrossEntropyLoss and NLLLoss, argmax over the class axis (targets equal
+    to ignore_index not counted); BCEWithLogitsLoss, logit > 0; BCELoss,
+    probability > 0.5. A RegularizedLoss is judged by the loss it wraps
+    (``.loss_fn``).
     """
     while isinstance(loss_fn, RegularizedLoss):
         loss_fn = loss_fn.loss_fn
-    if isinstance(loss_fn, CrossEntropyLoss):
-        return _argmax_accuracy
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        return _threshold_accuracy
-    return None
+    return getattr(loss_fn, "accuracy", None)
 
 
 # --- argument checks ---------------------------------------------------------

@@ -60,12 +60,22 @@ from minnet.functional.gru import gru_backward, gru_forward  # noqa: F401
 from minnet.functional.layernorm import layernorm_backward, layernorm_forward  # noqa: F401
 from minnet.functional.linear import linear_backward, linear_forward  # noqa: F401
 from minnet.functional.losses import (  # noqa: F401
+    bce_backward,
+    bce_forward,
     bce_with_logits_backward,
     bce_with_logits_forward,
     cross_entropy_backward,
     cross_entropy_forward,
+    huber_backward,
+    huber_forward,
+    l1_backward,
+    l1_forward,
     mse_backward,
     mse_forward,
+    nll_backward,
+    nll_forward,
+    smooth_l1_backward,
+    smooth_l1_forward,
 )
 from minnet.functional.lstm import lstm_backward, lstm_forward  # noqa: F401
 from minnet.functional.pooling import (  # noqa: F401
