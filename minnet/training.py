@@ -41,6 +41,7 @@ from minnet.errors import ConfigError, ShapeError
 from minnet.grad_mode import no_grad
 from minnet.history import History  # noqa: F401  (re-exported)
 from minnet.losses import RegularizedLoss
+from minnet.losses.base import check_reduces_to_float
 from minnet.optim import ReduceLROnPlateau
 from minnet.optim.optimizer import current_lr
 from minnet.random import make_rng
@@ -90,6 +91,7 @@ def _check_model_and_loss(owner, model, loss_fn):
             f"{owner}: loss_fn must be a loss object such as CrossEntropyLoss() (callable, "
             f"with backward()), got {loss_fn!r}"
         )
+    check_reduces_to_float(owner, loss_fn, "it records and averages one loss per batch")
 
 
 def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val, y_val):

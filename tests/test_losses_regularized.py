@@ -108,9 +108,9 @@ def test_regularized_backward_before_call_raises():
                                        NLLLoss(reduction="none"), MSELoss("none")])
 def test_a_data_loss_without_reduction_is_refused(data_loss):
     with pytest.raises(ConfigError, match=(
-            rf"RegularizedLoss: the data loss must reduce to a float \(reduction 'mean' or "
-            rf"'sum'\), got {type(data_loss).__name__}\(reduction='none'\): the penalty is one "
-            rf"number, added to one number")):
+            rf"RegularizedLoss: the loss must reduce to a float \(reduction 'mean' or "
+            rf"'sum'\), got {type(data_loss).__name__}\(reduction='none'\): reduction='none' "
+            rf"returns one loss per element; the penalty is one number, added to one number")):
         RegularizedLoss(data_loss, Linear(2, 2, rng=0), l2=0.1)
 
 
@@ -118,7 +118,7 @@ def test_a_reduction_changed_to_none_later_is_refused_at_the_call():
     data_loss = MSELoss()
     loss_fn = RegularizedLoss(data_loss, Linear(2, 2, rng=0), l2=0.1)
     data_loss.reduction = "none"
-    with pytest.raises(ConfigError, match=r"the data loss must reduce to a float"):
+    with pytest.raises(ConfigError, match=r"the loss must reduce to a float"):
         loss_fn(np.zeros((3, 2)), np.zeros((3, 2)))
 
 

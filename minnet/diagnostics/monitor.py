@@ -40,6 +40,7 @@ from minnet.diagnostics.monitor_records import RecordsMixin, new_records
 from minnet.diagnostics.monitor_stats import coupled_weight_decays
 from minnet.errors import ConfigError
 from minnet.losses import RegularizedLoss
+from minnet.losses.base import check_reduces_to_float
 from minnet.validation import check_int
 
 
@@ -73,6 +74,8 @@ class Monitor(RecordsMixin, PassesMixin):
         if loss_fn is not None and not callable(getattr(loss_fn, "forward", None)):
             raise ConfigError(f"Monitor: loss_fn must be a loss such as CrossEntropyLoss(), "
                               f"got {loss_fn!r}")
+        if loss_fn is not None:
+            check_reduces_to_float("watch()", loss_fn, "it records one loss per step")
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.every = check_int("Monitor", "every", every, minimum=1)
         self.first = check_int("Monitor", "first", first, minimum=0)

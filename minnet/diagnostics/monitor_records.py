@@ -100,7 +100,8 @@ class RecordsMixin:
         loss["data"].append(nan if current.data_loss is None else current.data_loss)
         loss["reg"].append(nan if current.reg_loss is None else current.reg_loss)
         # accuracy on sampled steps only (it feeds the plateau rule, window by window)
-        loss["accuracy"].append(stats.batch_accuracy(pred, target, task) if sampled else nan)
+        loss["accuracy"].append(stats.batch_accuracy(pred, target, self.loss_fn)
+                                if sampled else nan)
         loss["lr"].append(self._lr())
         baseline = nan
         if task == "regression" and target is not None:
@@ -108,7 +109,7 @@ class RecordsMixin:
                 baseline = float(np.var(np.asarray(target, dtype=np.float64)))
         loss["baseline"].append(baseline)
         if (task == "multiclass" and type(target) is np.ndarray and target.ndim == 1
-                and target.dtype.kind in "iu"):
+                and target.dtype.kind in "iu" and target.size and target.min() >= 0):
             counts = np.bincount(target)  # the common case, without a function call
         else:
             counts = stats.label_counts(target, task)

@@ -25,8 +25,8 @@ from minnet.diagnostics.sanity import (
     sample_batch,
     sanity_rng,
 )
+from minnet.diagnostics.uninformed import loss_per_position, uninformed_losses
 from minnet.grad_mode import no_grad
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from minnet.optim import Adam
 from minnet.optim.optimizer import current_lr
 
@@ -108,18 +108,17 @@ class _Run:
 
 def _reference_loss(loss_fn, out, target, initial):
     """What "5% of the initial loss" is measured against: the initial loss, capped by
-    the loss of an uninformed prediction (ln C for a uniform softmax, ln 2 per
-    logit, the targets' variance for MSE: the best constant). A network whose
-    initial loss is inflated by huge logits, or by targets far from 0, has fitted
-    nothing when it merely gets back there."""
-    if isinstance(loss_fn, CrossEntropyLoss) and np.shape(out)[-1] > 1:
-        return min(initial, math.log(np.shape(out)[-1]))
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        return min(initial, math.log(2.0))
-    if isinstance(loss_fn, MSELoss):
-        spread = float(np.mean(np.var(np.asarray(target, dtype=np.float64), axis=0)))
-        return min(initial, spread) if spread > 0 else initial
-    return initial
+    the loss of an uninformed prediction (``minnet.diagnostics.uninformed``: ln C for
+    a uniform softmax, ln 2 per output, the mean target's loss for regression). A
+    network whose initial loss is inflated by huge logits, or by targets far from
+    0, has fitted nothing when it merely gets back there."""
+    yardsticks = uninformed_losses(loss_fn, out, target)
+    if yardsticks is None:
+        return initial
+    uninformed = yardsticks[0]
+    if getattr(loss_fn, "reduction", "mean") == "sum":  # yardsticks are per position
+        uninformed *= initial / max(loss_per_position(loss_fn, out, target), 1e-300)
+    return min(initial, uninformed) if uninformed > 0 else initial
 
 
 def _fresh_optimizer(copied, params):

@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from minnet.errors import MinnetError
+from minnet.errors import ConfigError, MinnetError
 from minnet.validation import owner_name
 
 
@@ -84,3 +84,16 @@ def _is_default(value, default):
     if value is None or default is None or isinstance(value, np.ndarray):
         return value is default
     return type(value) is type(default) and value == default
+
+
+def check_reduces_to_float(owner, loss_fn, why):
+    """Refuse a loss with ``reduction="none"`` where one number per call is needed.
+
+    ``why`` ends the message: what the owner does with the number.
+    """
+    while hasattr(loss_fn, "loss_fn"):  # a RegularizedLoss reduces as its data loss does
+        loss_fn = loss_fn.loss_fn
+    if getattr(loss_fn, "reduction", "mean") == "none":
+        raise ConfigError(
+            f"{owner}: the loss must reduce to a float (reduction 'mean' or 'sum'), got "
+            f"{loss_fn!r}: reduction='none' returns one loss per element; {why}")

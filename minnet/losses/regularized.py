@@ -6,8 +6,10 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.errors import ConfigError, ShapeError
-from minnet.losses.base import Loss
+from minnet.losses.base import Loss, check_reduces_to_float
 from minnet.validation import as_float_array, check_float
+
+PENALTY_IS_A_NUMBER = "the penalty is one number, added to one number"
 
 _RECURRENT_WEIGHT = re.compile(r"weight_(ih|hh)_l\d+(_reverse)?")
 
@@ -58,7 +60,7 @@ class RegularizedLoss(Loss):
             if not isinstance(value, kind):
                 raise ConfigError(f"RegularizedLoss: the '{name}' parameter must be {expected}, "
                                   f"got {type(value).__name__}")
-        _check_reduces_to_float(loss_fn)
+        check_reduces_to_float("RegularizedLoss", loss_fn, PENALTY_IS_A_NUMBER)
         self.loss_fn = loss_fn
         self.model = model
         self.l1 = check_float("RegularizedLoss", "l1", l1, low=0.0)
@@ -82,7 +84,8 @@ class RegularizedLoss(Loss):
         return total
 
     def forward(self, pred, target):
-        _check_reduces_to_float(self.loss_fn)  # its reduction may have been changed since
+        # its reduction may have been changed since
+        check_reduces_to_float("RegularizedLoss", self.loss_fn, PENALTY_IS_A_NUMBER)
         self.data_loss = self.loss_fn(pred, target)
         self.reg_loss = self.penalty()
         self._cache = True
@@ -112,9 +115,3 @@ class RegularizedLoss(Loss):
     def __repr__(self):
         return f"RegularizedLoss({self.loss_fn!r}, l1={self.l1!r}, l2={self.l2!r})"
 
-
-def _check_reduces_to_float(loss_fn):
-    if getattr(loss_fn, "reduction", "mean") == "none":
-        raise ConfigError(
-            f"RegularizedLoss: the data loss must reduce to a float (reduction 'mean' or "
-            f"'sum'), got {loss_fn!r}: the penalty is one number, added to one number")
