@@ -1,0 +1,232 @@
+"""Stacked and bidirectional recurrent layers: PyTorch's ``num_layers``, ``bidirectional``
+and ``dropout``, built from the fast single-direction pairs.
+
+Layer k, direction d (0 forward, 1 reverse) is one call of the cell's fast
+pair (``rnn_forward``, ``lstm_forward``, ``gru_forward``) with its own four
+weights and its own workspace:
+- the reverse direction reads the sequence backwards: the same pair runs on
+  ``x[:, ::-1]`` (a view) and its outputs are flipped back, so that the output
+  at time t concatenates the forward direction's h_t (which has read
+  x_0 .. x_t) and the reverse direction's (which has read x_{T-1} .. x_t),
+  forward first, as PyTorch's;
+- layer k > 0 reads layer k-1's output, (N, T, D*H), D = 2 when bidirectional;
+- in training with ``dropout`` p > 0, the output of every layer but the last
+  is multiplied by an inverted-dropout mask (``minnet.functional.dropout``)
+  drawn from ``rng``; the mask's gradient is the same multiplication.
+
+Final states are ordered as PyTorch's: index k * D + d, each (N, H); the
+forward direction's is its h at t = T-1, the reverse direction's its h at
+t = 0 (the last step it reads). So with ``return_sequences=False`` the
+output, (N, D*H), is the last layer's final states side by side: forward
+at T-1, reverse at 0.
+
+Backward runs the layers from last to first; within a layer each direction's
+pair gets its slice of the upstream gradient (flipped for the reverse
+direction) plus the gradients of its final states, and the two directions'
+input gradients add up.
+"""
+
+import numpy as np
+
+from minnet.errors import ConfigError, ShapeError
+from minnet.functional.dropout import dropout_backward, dropout_forward
+from minnet.functional.gru import gru_backward, gru_final_states, gru_forward
+from minnet.functional.lstm import lstm_backward, lstm_final_states, lstm_forward
+from minnet.functional.recurrent_checks import (
+    as_gradient,
+    check_float_array,
+    check_recurrent_weights,
+    check_sequence,
+    check_shape,
+)
+from minnet.functional.rnn import rnn_backward, rnn_final_states, rnn_forward
+from minnet.validation import check_bool, check_choice, check_float, check_int
+
+# cell -> (forward pair, backward pair, final states, state names, gate count)
+CELLS = {
+    "rnn": (rnn_forward, rnn_backward, rnn_final_states, ("h0",), 1),
+    "lstm": (lstm_forward, lstm_backward, lstm_final_states, ("h0", "c0"), 4),
+    "gru": (gru_forward, gru_backward, gru_final_states, ("h0",), 3),
+}
+OWNER = "recurrent_stack_forward"
+
+
+def direction_name(index, directions):
+    """Layer and direction of a flat index, for messages: "layer 1, reverse"."""
+    layer, direction = divmod(index, directions)
+    return f"layer {layer}{', reverse' if direction else ''}"
+
+
+def _check_arguments(cell, x, weights, states, num_layers, bidirectional, dropout, training,
+                     return_sequences):
+    """Validate everything before the first kernel runs; return (D, N, H, dtype)."""
+    check_choice(OWNER, "cell", cell, CELLS)
+    layers = check_int(OWNER, "num_layers", num_layers, minimum=1)
+    directions = 2 if check_bool(OWNER, "bidirectional", bidirectional) else 1
+    check_float(OWNER, "dropout", dropout, low=0.0, high=1.0, high_open=True)
+    check_bool(OWNER, "training", training)
+    check_bool(OWNER, "return_sequences", return_sequences)
+    gates = CELLS[cell][4]
+    if len(weights) != layers * directions or any(len(group) != 4 for group in weights):
+        raise ShapeError(f"{OWNER}: expected num_layers * num_directions = "
+                         f"{layers * directions} groups (w_ih, w_hh, b_ih, b_hh) in weights, "
+                         f"got {[len(group) for group in weights]}")
+    check_float_array(OWNER, "the first w_hh", weights[0][1])
+    dtype = weights[0][1].dtype
+    batch, features = check_sequence(OWNER, x, dtype)
+    hidden = None
+    for index, group in enumerate(weights):
+        where = direction_name(index, directions)
+        names = [f"{name} of {where}" for name in ("w_ih", "w_hh", "b_ih", "b_hh")]
+        check_float_array(OWNER, names[1], group[1], dtype)
+        found = check_recurrent_weights(OWNER, *group, gates, features if index < directions
+                                        else directions * hidden, names)
+        if hidden is not None and found != hidden:
+            raise ShapeError(f"{OWNER}: expected every w_hh of hidden size {hidden} (layer "
+                             f"0's), got {group[1].shape} for {where}")
+        hidden = found
+    for name, state in (states or {}).items():
+        if state is not None:
+            check_float_array(OWNER, name, state, dtype)
+            check_shape(OWNER, name, state, (layers * directions, batch, hidden),
+                        "(num_layers * num_directions, N, H)")
+    return directions, batch, hidden, dtype
+
+
+def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirectional=False,
+                            dropout=0.0, training=True, rng=None, return_sequences=True,
+                            options=None, workspaces=None):
+    """A stack of ``num_layers`` recurrent layers, each of one or two directions.
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru"
+    x : (N, T, input_size)
+    weights : num_layers * D groups (w_ih, w_hh, b_ih, b_hh) in PyTorch's order
+        (layer 0, layer 0 reverse, layer 1, ...): w_ih (G*H, input_size) in
+        layer 0 and (G*H, D*H) above, w_hh (G*H, H), biases (G*H,)
+    states : dict of initial states by name ("h0", and "c0" for "lstm"), each
+        (num_layers * D, N, H) or None for zeros
+    num_layers : int >= 1; bidirectional : bool (D = 2 or 1)
+    dropout : float in [0, 1), on every layer's output but the last, in training
+    training : bool; rng : None, int or Generator, draws the dropout masks
+    return_sequences : bool, the last layer's output at every step or only its final states
+    options : dict of the pair's other keyword arguments ({"nonlinearity": "relu"})
+    workspaces : None, or a dict whose entry (k, d) is layer k direction d's
+        workspace (created when missing; see ``minnet.functional.recurrent``)
+
+    Returns
+    -------
+    (output, finals), cache
+        output : (N, T, D*H), or (N, D*H) with ``return_sequences=False``
+        finals : the final states, a tuple (h_n,) or for "lstm" (h_n, c_n),
+            each (num_layers * D, N, H), PyTorch's order
+    """
+    directions, batch, hidden, dtype = _check_arguments(
+        cell, x, weights, states, num_layers, bidirectional, dropout, training,
+        return_sequences)
+    forward, _, final_states, names, _ = CELLS[cell]
+    states = states or {}
+    caches, masks, finals = [], [], []
+    layer_input = x
+    for layer in range(num_layers):
+        last_layer = layer == num_layers - 1
+        sequences = return_sequences or not last_layer
+        outputs = []
+        for direction in range(directions):
+            index = layer * directions + direction
+            initial = {name: None if states.get(name) is None else states[name][index]
+                       for name in names}
+            workspace = None if workspaces is None else workspaces.setdefault(
+                (layer, direction), {})
+            reading = layer_input[:, ::-1] if direction else layer_input
+            out, cache = forward(reading, *weights[index], **initial, **(options or {}),
+                                 return_sequences=sequences, workspace=workspace)
+            outputs.append(out[:, ::-1] if direction and sequences else out)
+            caches.append(cache)
+            finals.append(final_states(cache))
+        layer_input = outputs[0] if directions == 1 else np.concatenate(outputs, axis=-1)
+        if not last_layer:
+            layer_input, mask = dropout_forward(layer_input, dropout, training, rng)
+            masks.append(mask)
+    stacked = tuple(np.stack([final[k] for final in finals]) for k in range(len(names)))
+    given = tuple(states.get(name) is not None for name in names)
+    cache = (cell, caches, masks, (num_layers, directions, batch, hidden), given,
+             layer_input.shape, dtype)
+    return (layer_input, stacked), cache
+
+
+def recurrent_stack_backward(grad_out, cache, grad_finals=None, workspaces=None):
+    """Backpropagation through ``recurrent_stack_forward``: layers last to first.
+
+    Parameters
+    ----------
+    grad_out : the output's shape, (N, T, D*H) or (N, D*H); or None when only
+        the final states receive a gradient
+    cache : from ``recurrent_stack_forward``
+    grad_finals : None, or a tuple like the forward's finals ((grad_h_n,) or
+        (grad_h_n, grad_c_n)), each (num_layers * D, N, H) or None
+    workspaces : as given to the forward (None or the same dict)
+
+    Returns
+    -------
+    grad_x : (N, T, input_size)
+    grad_states : tuple, one entry per state name: (num_layers * D, N, H), or
+        None for a state the forward did not receive
+    grad_weights : list of num_layers * D tuples (grad_w_ih, grad_w_hh,
+        grad_b_ih, grad_b_hh), in the order of ``weights``; with workspaces,
+        valid until the next call with them
+    """
+    cell, caches, masks, (layers, directions, batch, hidden), given, out_shape, dtype = cache
+    _, backward, _, names, _ = CELLS[cell]
+    owner = "recurrent_stack_backward"
+    if grad_out is None:
+        grad_out = np.zeros(out_shape, dtype)
+    grad_out = as_gradient(owner, "grad_out", grad_out)
+    check_shape(owner, "grad_out", grad_out, out_shape,
+                "(N, T, D*H)" if len(out_shape) == 3 else "(N, D*H)")
+    grad_finals = _check_final_gradients(owner, grad_finals, len(names),
+                                         (layers * directions, batch, hidden))
+    grad_states = [[None] * (layers * directions) for _ in names]
+    grad_weights = [None] * (layers * directions)
+    grad_layer = grad_out
+    for layer in reversed(range(layers)):
+        if layer < layers - 1:
+            grad_layer = dropout_backward(grad_layer, masks[layer])
+        sequences = grad_layer.ndim == 3
+        grad_input = None
+        for direction in range(directions):
+            index = layer * directions + direction
+            part = grad_layer[..., direction * hidden:(direction + 1) * hidden]
+            if direction and sequences:
+                part = part[:, ::-1]
+            workspace = None if workspaces is None else workspaces.setdefault(
+                (layer, direction), {})
+            finals = [None if grads is None else grads[index] for grads in grad_finals]
+            grad_x, *rest = backward(part, caches[index], workspace, *finals)
+            for k in range(len(names)):
+                grad_states[k][index] = rest[k]
+            grad_weights[index] = tuple(rest[len(names):])
+            if direction:
+                grad_x = grad_x[:, ::-1]
+            grad_input = grad_x if grad_input is None else grad_input + grad_x
+        grad_layer = grad_input
+    stacked = tuple(np.stack(grads) if has else None for grads, has in zip(grad_states, given))
+    return grad_layer, stacked, grad_weights
+
+
+def _check_final_gradients(owner, grad_finals, count, shape):
+    """``grad_finals`` as a list of ``count`` entries, each None or an array of ``shape``."""
+    if grad_finals is None:
+        return [None] * count
+    if not isinstance(grad_finals, (tuple, list)) or len(grad_finals) != count:
+        raise ConfigError(f"{owner}: expected grad_finals as a tuple of {count} gradient(s) "
+                          f"(or None), got {grad_finals!r:.80}")
+    checked = []
+    for k, grads in enumerate(grad_finals):
+        if grads is not None:
+            grads = as_gradient(owner, f"grad_finals[{k}]", grads)
+            check_shape(owner, f"grad_finals[{k}]", grads, shape,
+                        "(num_layers * num_directions, N, H)")
+        checked.append(grads)
+    return checked
