@@ -152,6 +152,12 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True, works
     """
     check_cell_arguments("gru_forward", x, (w_ih, w_hh, b_ih, b_hh), 3, {"h0": h0})
     check_options("gru_forward", return_sequences)
+    return gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, return_sequences, workspace)
+
+
+def gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True,
+                          workspace=None):
+    """``gru_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     dtype = w_hh.dtype
@@ -208,10 +214,17 @@ def gru_backward(grad_out, cache, workspace=None, grad_h_n=None):
     grad_x (N, T, D); grad_h0 (N, H) or None when h0 was None;
     grad_w_ih (3H, D), grad_w_hh (3H, H), grad_b_ih (3H,), grad_b_hh (3H,)
     """
-    x, w_ih, w_hh, states, gates, hn, has_h0 = cache
+    states, gates = cache[3], cache[4]
     steps, _, batch = gates.shape
     grad_out = check_upstream("gru_backward", grad_out, batch, steps, states.shape[1],
                               {"grad_h_n": grad_h_n})
+    return gru_backward_unchecked(grad_out, cache, workspace, grad_h_n)
+
+
+def gru_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
+    """``gru_backward`` without its argument checks, for a caller that made them."""
+    x, w_ih, w_hh, states, gates, hn, has_h0 = cache
+    steps, _, batch = gates.shape
     grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
     grad_direct = np.empty_like(grad_h)
     grad_ih = buffer(workspace, "grad_ih", gates.shape, gates.dtype)

@@ -155,6 +155,12 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None, return_sequences=T
     """
     check_cell_arguments("lstm_forward", x, (w_ih, w_hh, b_ih, b_hh), 4, {"h0": h0, "c0": c0})
     check_options("lstm_forward", return_sequences)
+    return lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, c0, return_sequences, workspace)
+
+
+def lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
+                           return_sequences=True, workspace=None):
+    """``lstm_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     dtype = w_hh.dtype
@@ -207,10 +213,18 @@ def lstm_backward(grad_out, cache, workspace=None, grad_h_n=None, grad_c_n=None)
     grad_x (N, T, D); grad_h0, grad_c0 (N, H) or None when h0, c0 were None;
     grad_w_ih (4H, D), grad_w_hh (4H, H), grad_b_ih (4H,), grad_b_hh (4H,)
     """
-    x, w_ih, w_hh, states, cells, gates, tanh_c, has_h0, has_c0 = cache
+    states, gates = cache[3], cache[5]
     steps, _, batch = gates.shape
     grad_out = check_upstream("lstm_backward", grad_out, batch, steps, states.shape[1],
                               {"grad_h_n": grad_h_n, "grad_c_n": grad_c_n})
+    return lstm_backward_unchecked(grad_out, cache, workspace, grad_h_n, grad_c_n)
+
+
+def lstm_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None,
+                            grad_c_n=None):
+    """``lstm_backward`` without its argument checks, for a caller that made them."""
+    x, w_ih, w_hh, states, cells, gates, tanh_c, has_h0, has_c0 = cache
+    steps, _, batch = gates.shape
     grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
     grad_c = final_cell_gradient(grad_c_n, grad_h)
     grad_c_prev = np.empty_like(grad_h)

@@ -24,8 +24,12 @@ step otherwise allocates and frees several MB, which glibc hands back to the
 system and faults in again at the next step: about 900 page faults and 15%
 of an LSTM training step (6.1 -> 5.1 ms, embedding-LSTM(128)-linear, float32).
 With a workspace the cache and the returned weight gradients refer to its
-buffers, so they stay valid only until the next call with it (a layer keeps
-no older cache and adds the gradients into ``.grad`` at once).
+buffers, so they stay valid only until the next call with it: a layer keeps
+one workspace per layer and direction, passes them to a forward only when no
+other forward of the layer waits for its backward (a decoder loop's second
+call gets fresh buffers, so the first call's cache survives), and adds the
+gradients into ``.grad`` at once. Forward and backward use buffers of
+different names, so a backward may always use the workspace.
 
 The cells themselves: ``minnet.functional.rnn``, ``.lstm`` and ``.gru``.
 """

@@ -30,8 +30,12 @@ import numpy as np
 
 from minnet.errors import ConfigError, ShapeError
 from minnet.functional.dropout import dropout_backward, dropout_forward
-from minnet.functional.gru import gru_backward, gru_final_states, gru_forward
-from minnet.functional.lstm import lstm_backward, lstm_final_states, lstm_forward
+from minnet.functional.gru import gru_backward_unchecked, gru_final_states, gru_forward_unchecked
+from minnet.functional.lstm import (
+    lstm_backward_unchecked,
+    lstm_final_states,
+    lstm_forward_unchecked,
+)
 from minnet.functional.recurrent_checks import (
     as_gradient,
     check_float_array,
@@ -39,14 +43,21 @@ from minnet.functional.recurrent_checks import (
     check_sequence,
     check_shape,
 )
-from minnet.functional.rnn import rnn_backward, rnn_final_states, rnn_forward
+from minnet.functional.rnn import (
+    NONLINEARITIES,
+    rnn_backward_unchecked,
+    rnn_final_states,
+    rnn_forward_unchecked,
+)
 from minnet.validation import check_bool, check_choice, check_float, check_int
 
-# cell -> (forward pair, backward pair, final states, state names, gate count)
+# cell -> (forward pair, backward pair, final states, state names, gate count). The pairs
+# without their own checks: the stack checks every layer's arguments once, up front.
 CELLS = {
-    "rnn": (rnn_forward, rnn_backward, rnn_final_states, ("h0",), 1),
-    "lstm": (lstm_forward, lstm_backward, lstm_final_states, ("h0", "c0"), 4),
-    "gru": (gru_forward, gru_backward, gru_final_states, ("h0",), 3),
+    "rnn": (rnn_forward_unchecked, rnn_backward_unchecked, rnn_final_states, ("h0",), 1),
+    "lstm": (lstm_forward_unchecked, lstm_backward_unchecked, lstm_final_states, ("h0", "c0"),
+             4),
+    "gru": (gru_forward_unchecked, gru_backward_unchecked, gru_final_states, ("h0",), 3),
 }
 OWNER = "recurrent_stack_forward"
 
@@ -58,9 +69,19 @@ def direction_name(index, directions):
 
 
 def _check_arguments(cell, x, weights, states, num_layers, bidirectional, dropout, training,
-                     return_sequences):
+                     return_sequences, options):
     """Validate everything before the first kernel runs; return (D, N, H, dtype)."""
     check_choice(OWNER, "cell", cell, CELLS)
+    allowed = {"nonlinearity"} if cell == "rnn" else set()
+    if set(options) - allowed:
+        raise ConfigError(f"{OWNER}: unexpected option(s) {sorted(set(options) - allowed)} for "
+                          f"the {cell} cell; expected {sorted(allowed)}")
+    if "nonlinearity" in options:
+        check_choice(OWNER, "nonlinearity", options["nonlinearity"], NONLINEARITIES)
+    unknown = set(states or {}) - set(CELLS[cell][3])
+    if unknown:
+        raise ConfigError(f"{OWNER}: unexpected state(s) {sorted(unknown)} for the {cell} cell; "
+                          f"expected {list(CELLS[cell][3])}")
     layers = check_int(OWNER, "num_layers", num_layers, minimum=1)
     directions = 2 if check_bool(OWNER, "bidirectional", bidirectional) else 1
     check_float(OWNER, "dropout", dropout, low=0.0, high=1.0, high_open=True)
@@ -76,14 +97,13 @@ def _check_arguments(cell, x, weights, states, num_layers, bidirectional, dropou
     batch, features = check_sequence(OWNER, x, dtype)
     hidden = None
     for index, group in enumerate(weights):
-        where = direction_name(index, directions)
-        names = [f"{name} of {where}" for name in ("w_ih", "w_hh", "b_ih", "b_hh")]
-        check_float_array(OWNER, names[1], group[1], dtype)
+        where = f" of {direction_name(index, directions)}"
+        check_float_array(OWNER, f"w_hh{where}", group[1], dtype)
         found = check_recurrent_weights(OWNER, *group, gates, features if index < directions
-                                        else directions * hidden, names)
+                                        else directions * hidden, where)
         if hidden is not None and found != hidden:
             raise ShapeError(f"{OWNER}: expected every w_hh of hidden size {hidden} (layer "
-                             f"0's), got {group[1].shape} for {where}")
+                             f"0's), got {group[1].shape} for{where}")
         hidden = found
     for name, state in (states or {}).items():
         if state is not None:
@@ -122,9 +142,10 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
         finals : the final states, a tuple (h_n,) or for "lstm" (h_n, c_n),
             each (num_layers * D, N, H), PyTorch's order
     """
+    options = options or {}
     directions, batch, hidden, dtype = _check_arguments(
         cell, x, weights, states, num_layers, bidirectional, dropout, training,
-        return_sequences)
+        return_sequences, options)
     forward, _, final_states, names, _ = CELLS[cell]
     states = states or {}
     caches, masks, finals = [], [], []
@@ -140,7 +161,7 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
             workspace = None if workspaces is None else workspaces.setdefault(
                 (layer, direction), {})
             reading = layer_input[:, ::-1] if direction else layer_input
-            out, cache = forward(reading, *weights[index], **initial, **(options or {}),
+            out, cache = forward(reading, *weights[index], **initial, **options,
                                  return_sequences=sequences, workspace=workspace)
             outputs.append(out[:, ::-1] if direction and sequences else out)
             caches.append(cache)
@@ -149,7 +170,7 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
         if not last_layer:
             layer_input, mask = dropout_forward(layer_input, dropout, training, rng)
             masks.append(mask)
-    stacked = tuple(np.stack([final[k] for final in finals]) for k in range(len(names)))
+    stacked = tuple(_stack([final[k] for final in finals]) for k in range(len(names)))
     given = tuple(states.get(name) is not None for name in names)
     cache = (cell, caches, masks, (num_layers, directions, batch, hidden), given,
              layer_input.shape, dtype)
@@ -211,8 +232,13 @@ def recurrent_stack_backward(grad_out, cache, grad_finals=None, workspaces=None)
                 grad_x = grad_x[:, ::-1]
             grad_input = grad_x if grad_input is None else grad_input + grad_x
         grad_layer = grad_input
-    stacked = tuple(np.stack(grads) if has else None for grads, has in zip(grad_states, given))
+    stacked = tuple(_stack(grads) if has else None for grads, has in zip(grad_states, given))
     return grad_layer, stacked, grad_weights
+
+
+def _stack(arrays):
+    """(L*D, N, H) from L*D arrays (N, H); one array is only given an axis (a view)."""
+    return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
 
 
 def _check_final_gradients(owner, grad_finals, count, shape):

@@ -138,6 +138,13 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
     """
     check_cell_arguments("rnn_forward", x, (w_ih, w_hh, b_ih, b_hh), 1, {"h0": h0})
     check_options("rnn_forward", return_sequences, nonlinearity, NONLINEARITIES)
+    return rnn_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, nonlinearity, return_sequences,
+                                 workspace)
+
+
+def rnn_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
+                          return_sequences=True, workspace=None):
+    """``rnn_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     projected = input_projection(x, w_ih, b_ih + b_hh)
@@ -179,10 +186,17 @@ def rnn_backward(grad_out, cache, workspace=None, grad_h_n=None):
     grad_x (N, T, D); grad_h0 (N, H) or None when h0 was None;
     grad_w_ih (H, D), grad_w_hh (H, H), grad_b_ih (H,), grad_b_hh (H,)
     """
-    x, w_ih, w_hh, states, is_tanh, has_h0 = cache
+    states = cache[3]
     steps, hidden, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
     grad_out = check_upstream("rnn_backward", grad_out, batch, steps, hidden,
                               {"grad_h_n": grad_h_n})
+    return rnn_backward_unchecked(grad_out, cache, workspace, grad_h_n)
+
+
+def rnn_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
+    """``rnn_backward`` without its argument checks, for a caller that made them."""
+    x, w_ih, w_hh, states, is_tanh, has_h0 = cache
+    steps, hidden, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
     grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
     grad_preact = buffer(workspace, "grad_preact", (steps, hidden, batch), states.dtype)
     flat_grad, flat_states = grad_preact.reshape(steps, -1), states.reshape(steps + 1, -1)

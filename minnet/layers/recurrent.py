@@ -66,6 +66,7 @@ class _Recurrent(Module):
         arrays = iter(initial_parameters(self.init, self.num_gates, self.input_size,
                                          self.hidden_size, self.num_layers, self.directions,
                                          self.rng))
+        self._parameter_groups = parameter_names(self.num_layers, self.bidirectional)
         for group in self.parameter_groups:
             for key in group:
                 setattr(self, key, Parameter(next(arrays)))
@@ -81,7 +82,7 @@ class _Recurrent(Module):
     @property
     def parameter_groups(self):
         """One (weight_ih, weight_hh, bias_ih, bias_hh) name tuple per layer and direction."""
-        return parameter_names(self.num_layers, self.bidirectional)
+        return self._parameter_groups
 
     def extra_repr(self):
         parts = [f"input_size={self.input_size}", f"hidden_size={self.hidden_size}"]

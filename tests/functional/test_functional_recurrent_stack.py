@@ -208,6 +208,10 @@ def test_stack_refuses_bad_arguments_before_any_kernel(no_kernel, rng):
     wrong_hidden[3] = tuple(0.5 * rng.standard_normal(shape)
                             for shape in [(20, 8), (20, 5), (20,), (20,)])
     assert "every w_hh of hidden size 4" in call(weights=wrong_hidden)[1]
+    kind, message = call(cell="gru", states={"c0": rng.standard_normal((4, 2, 4))})
+    assert kind is ConfigError and "unexpected state(s) ['c0'] for the gru cell" in message
+    kind, message = call(options={"nonlinearity": "relu"})
+    assert kind is ConfigError and "unexpected option(s) ['nonlinearity']" in message
     kind, message = call(states={"h0": rng.standard_normal((2, 4))})
     assert kind is ShapeError and ("expected h0 of shape (num_layers * num_directions, N, H) "
                                    "= (4, 2, 4), got (2, 4)") in message
