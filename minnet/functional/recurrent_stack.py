@@ -148,7 +148,7 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
         return_sequences, options)
     forward, _, final_states, names, _ = CELLS[cell]
     states = states or {}
-    caches, masks, finals = [], [], []
+    caches, dropout_caches, finals = [], [], []
     layer_input = x
     for layer in range(num_layers):
         last_layer = layer == num_layers - 1
@@ -168,11 +168,11 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
             finals.append(final_states(cache))
         layer_input = outputs[0] if directions == 1 else np.concatenate(outputs, axis=-1)
         if not last_layer:
-            layer_input, mask = dropout_forward(layer_input, dropout, training, rng)
-            masks.append(mask)
+            layer_input, dropout_cache = dropout_forward(layer_input, dropout, training, rng)
+            dropout_caches.append(dropout_cache)
     stacked = tuple(_stack([final[k] for final in finals]) for k in range(len(names)))
     given = tuple(states.get(name) is not None for name in names)
-    cache = (cell, caches, masks, (num_layers, directions, batch, hidden), given,
+    cache = (cell, caches, dropout_caches, (num_layers, directions, batch, hidden), given,
              layer_input.shape, dtype)
     return (layer_input, stacked), cache
 
@@ -198,7 +198,8 @@ def recurrent_stack_backward(grad_out, cache, grad_finals=None, workspaces=None)
         grad_b_ih, grad_b_hh), in the order of ``weights``; with workspaces,
         valid until the next call with them
     """
-    cell, caches, masks, (layers, directions, batch, hidden), given, out_shape, dtype = cache
+    cell, caches, dropout_caches, (layers, directions, batch, hidden), given, out_shape, dtype = (
+        cache)
     _, backward, _, names, _ = CELLS[cell]
     owner = "recurrent_stack_backward"
     if grad_out is None:
@@ -213,7 +214,7 @@ def recurrent_stack_backward(grad_out, cache, grad_finals=None, workspaces=None)
     grad_layer = grad_out
     for layer in reversed(range(layers)):
         if layer < layers - 1:
-            grad_layer = dropout_backward(grad_layer, masks[layer])
+            grad_layer = dropout_backward(grad_layer, dropout_caches[layer])
         sequences = grad_layer.ndim == 3
         grad_input = None
         for direction in range(directions):
