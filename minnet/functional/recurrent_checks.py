@@ -31,8 +31,8 @@ def check_float_array(owner, name, value, dtype=None):
         raise DTypeError(f"{owner}: expected {name} of dtype float32 or float64, got "
                          f"{value.dtype}")
     if dtype is not None and value.dtype != dtype:
-        raise DTypeError(f"{owner}: expected {name} of dtype {dtype} (w_hh's: every array of "
-                         f"one call shares one dtype), got {value.dtype}")
+        raise DTypeError(f"{owner}: expected {name} of dtype {dtype} (every array of one call "
+                         f"shares one dtype), got {value.dtype}")
 
 
 def check_shape(owner, name, value, expected, layout):
@@ -42,29 +42,30 @@ def check_shape(owner, name, value, expected, layout):
                          f"{value.shape}")
 
 
-def check_recurrent_weights(owner, w_ih, w_hh, b_ih, b_hh, gates, features, where=""):
+def check_recurrent_weights(owner, w_ih, w_hh, b_ih, b_hh, gates, features,
+                            names=("w_ih", "w_hh", "b_ih", "b_hh")):
     """Check one direction's four parameters; return H.
 
     Parameters
     ----------
-    owner : str, the function named in messages
+    owner : the function (or layer) named in messages
     w_ih : (G*H, D); w_hh : (G*H, H); b_ih, b_hh : (G*H,)
     gates : int, G
     features : int, D (the input's last axis)
-    where : str added to the names in messages (" of layer 1, reverse")
+    names : the four parameters' names in messages
     """
     rows = gate_rows(gates)
-    check_float_array(owner, f"w_hh{where}", w_hh)
+    check_float_array(owner, names[1], w_hh)
     if w_hh.ndim != 2 or w_hh.shape[1] < 1 or w_hh.shape[0] != gates * w_hh.shape[1]:
-        raise ShapeError(f"{owner}: expected w_hh{where} of shape ({rows}, H) with H >= 1, got "
+        raise ShapeError(f"{owner}: expected {names[1]} of shape ({rows}, H) with H >= 1, got "
                          f"{w_hh.shape}")
     hidden = w_hh.shape[1]
     for name, value, expected, layout in (
-            ("w_ih", w_ih, (gates * hidden, features), f"({rows}, D)"),
-            ("b_ih", b_ih, (gates * hidden,), f"({rows},)"),
-            ("b_hh", b_hh, (gates * hidden,), f"({rows},)")):
-        check_float_array(owner, f"{name}{where}", value, w_hh.dtype)
-        check_shape(owner, f"{name}{where}", value, expected, layout)
+            (names[0], w_ih, (gates * hidden, features), f"({rows}, D)"),
+            (names[2], b_ih, (gates * hidden,), f"({rows},)"),
+            (names[3], b_hh, (gates * hidden,), f"({rows},)")):
+        check_float_array(owner, name, value, w_hh.dtype)
+        check_shape(owner, name, value, expected, layout)
     return hidden
 
 

@@ -59,63 +59,70 @@ CELLS = {
              4),
     "gru": (gru_forward_unchecked, gru_backward_unchecked, gru_final_states, ("h0",), 3),
 }
-OWNER = "recurrent_stack_forward"
+PARAMETER_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
-def direction_name(index, directions):
-    """Layer and direction of a flat index, for messages: "layer 1, reverse"."""
-    layer, direction = divmod(index, directions)
-    return f"layer {layer}{', reverse' if direction else ''}"
+def parameter_names(num_layers, bidirectional):
+    """PyTorch's parameter names in its order, one 4-tuple per layer and direction.
+
+    ``[("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+    ("weight_ih_l0_reverse", ...), ("weight_ih_l1", ...), ...]``: the order of
+    ``weights`` here, and the names the errors use.
+    """
+    suffixes = ("", "_reverse") if bidirectional else ("",)
+    return [tuple(f"{kind}_l{layer}{suffix}" for kind in PARAMETER_KINDS)
+            for layer in range(num_layers) for suffix in suffixes]
 
 
-def _check_arguments(cell, x, weights, states, num_layers, bidirectional, dropout, training,
-                     return_sequences, options):
+def _check_arguments(owner, cell, x, weights, states, num_layers, bidirectional, dropout,
+                     training, return_sequences, options):
     """Validate everything before the first kernel runs; return (D, N, H, dtype)."""
-    check_choice(OWNER, "cell", cell, CELLS)
+    check_choice(owner, "cell", cell, CELLS)
     allowed = {"nonlinearity"} if cell == "rnn" else set()
     if set(options) - allowed:
-        raise ConfigError(f"{OWNER}: unexpected option(s) {sorted(set(options) - allowed)} for "
+        raise ConfigError(f"{owner}: unexpected option(s) {sorted(set(options) - allowed)} for "
                           f"the {cell} cell; expected {sorted(allowed)}")
     if "nonlinearity" in options:
-        check_choice(OWNER, "nonlinearity", options["nonlinearity"], NONLINEARITIES)
+        check_choice(owner, "nonlinearity", options["nonlinearity"], NONLINEARITIES)
     unknown = set(states or {}) - set(CELLS[cell][3])
     if unknown:
-        raise ConfigError(f"{OWNER}: unexpected state(s) {sorted(unknown)} for the {cell} cell; "
+        raise ConfigError(f"{owner}: unexpected state(s) {sorted(unknown)} for the {cell} cell; "
                           f"expected {list(CELLS[cell][3])}")
-    layers = check_int(OWNER, "num_layers", num_layers, minimum=1)
-    directions = 2 if check_bool(OWNER, "bidirectional", bidirectional) else 1
-    check_float(OWNER, "dropout", dropout, low=0.0, high=1.0, high_open=True)
-    check_bool(OWNER, "training", training)
-    check_bool(OWNER, "return_sequences", return_sequences)
+    layers = check_int(owner, "num_layers", num_layers, minimum=1)
+    directions = 2 if check_bool(owner, "bidirectional", bidirectional) else 1
+    check_float(owner, "dropout", dropout, low=0.0, high=1.0, high_open=True)
+    check_bool(owner, "training", training)
+    check_bool(owner, "return_sequences", return_sequences)
     gates = CELLS[cell][4]
     if len(weights) != layers * directions or any(len(group) != 4 for group in weights):
-        raise ShapeError(f"{OWNER}: expected num_layers * num_directions = "
+        raise ShapeError(f"{owner}: expected num_layers * num_directions = "
                          f"{layers * directions} groups (w_ih, w_hh, b_ih, b_hh) in weights, "
                          f"got {[len(group) for group in weights]}")
-    check_float_array(OWNER, "the first w_hh", weights[0][1])
+    names = parameter_names(layers, directions == 2)
+    check_float_array(owner, names[0][1], weights[0][1])
     dtype = weights[0][1].dtype
-    batch, features = check_sequence(OWNER, x, dtype)
+    batch, features = check_sequence(owner, x, dtype)
     hidden = None
-    for index, group in enumerate(weights):
-        where = f" of {direction_name(index, directions)}"
-        check_float_array(OWNER, f"w_hh{where}", group[1], dtype)
-        found = check_recurrent_weights(OWNER, *group, gates, features if index < directions
-                                        else directions * hidden, where)
+    for index, (group, group_names) in enumerate(zip(weights, names)):
+        check_float_array(owner, group_names[1], group[1], dtype)
+        found = check_recurrent_weights(owner, *group, gates, features if index < directions
+                                        else directions * hidden, group_names)
         if hidden is not None and found != hidden:
-            raise ShapeError(f"{OWNER}: expected every w_hh of hidden size {hidden} (layer "
-                             f"0's), got {group[1].shape} for{where}")
+            raise ShapeError(f"{owner}: expected every weight_hh of hidden size {hidden} "
+                             f"(weight_hh_l0's), got {group_names[1]} of shape "
+                             f"{group[1].shape}")
         hidden = found
     for name, state in (states or {}).items():
         if state is not None:
-            check_float_array(OWNER, name, state, dtype)
-            check_shape(OWNER, name, state, (layers * directions, batch, hidden),
+            check_float_array(owner, name, state, dtype)
+            check_shape(owner, name, state, (layers * directions, batch, hidden),
                         "(num_layers * num_directions, N, H)")
     return directions, batch, hidden, dtype
 
 
 def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirectional=False,
                             dropout=0.0, training=True, rng=None, return_sequences=True,
-                            options=None, workspaces=None):
+                            options=None, workspaces=None, owner="recurrent_stack_forward"):
     """A stack of ``num_layers`` recurrent layers, each of one or two directions.
 
     Parameters
@@ -134,6 +141,8 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
     options : dict of the pair's other keyword arguments ({"nonlinearity": "relu"})
     workspaces : None, or a dict whose entry (k, d) is layer k direction d's
         workspace (created when missing; see ``minnet.functional.recurrent``)
+    owner : what the errors name (a layer passes itself); the weights are named
+        as PyTorch names them (``parameter_names``)
 
     Returns
     -------
@@ -144,7 +153,7 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
     """
     options = options or {}
     directions, batch, hidden, dtype = _check_arguments(
-        cell, x, weights, states, num_layers, bidirectional, dropout, training,
+        owner, cell, x, weights, states, num_layers, bidirectional, dropout, training,
         return_sequences, options)
     forward, _, final_states, names, _ = CELLS[cell]
     states = states or {}

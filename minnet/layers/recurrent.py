@@ -26,13 +26,16 @@ import numpy as np
 
 from minnet.core import Module, Parameter
 from minnet.errors import ShapeError
-from minnet.functional.recurrent_stack import recurrent_stack_backward, recurrent_stack_forward
+from minnet.functional.recurrent_stack import (
+    parameter_names,
+    recurrent_stack_backward,
+    recurrent_stack_forward,
+)
 from minnet.functional.rnn import NONLINEARITIES
 from minnet.layers.recurrent_base import (
     check_arguments,
     check_options,
     initial_parameters,
-    parameter_names,
     split_gradient,
 )
 from minnet.random import make_rng
@@ -152,7 +155,7 @@ class _Recurrent(Module):
         workspaces = self._workspaces if self.pending_forwards == 0 else None
         (out, finals), cache = recurrent_stack_forward(
             self.cell, x, weights, states, self.num_layers, self.bidirectional, self.dropout,
-            self.training, self.rng, self.return_sequences, self._options(), workspaces)
+            self.training, self.rng, self.return_sequences, self._options(), workspaces, self)
         state_shapes = {name: np.shape(value) for name, value in given.items()}
         self.push_cache((out.shape, cache, state_shapes, len(x)))
         if not self.return_state:

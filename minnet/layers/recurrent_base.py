@@ -25,7 +25,6 @@ from minnet.errors import ConfigError, ShapeError
 from minnet.init import orthogonal, xavier_uniform
 from minnet.validation import check_bool, check_choice, check_float, check_int
 
-PARAMETER_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 INITS = ("xavier_orthogonal", "pytorch")
 OPTIONS = ("dropout", "bidirectional", "return_sequences", "return_state", "init", "rng")
 
@@ -39,17 +38,6 @@ TORCH_ONLY = {
     "device": "minnet computes on the CPU with NumPy: leave the argument out",
     "dtype": "build the layer, then call .to(np.float32)",
 }
-
-
-def parameter_names(num_layers, bidirectional):
-    """PyTorch's parameter names in its order, one 4-tuple per layer and direction.
-
-    ``[("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
-    ("weight_ih_l0_reverse", ...), ("weight_ih_l1", ...), ...]``
-    """
-    suffixes = ("", "_reverse") if bidirectional else ("",)
-    return [tuple(f"{kind}_l{layer}{suffix}" for kind in PARAMETER_KINDS)
-            for layer in range(num_layers) for suffix in suffixes]
 
 
 def check_arguments(cls, positional, extra, unknown):

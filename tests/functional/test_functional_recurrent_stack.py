@@ -202,12 +202,13 @@ def test_stack_refuses_bad_arguments_before_any_kernel(no_kernel, rng):
     assert "expected num_layers * num_directions = 2 groups" in call(bidirectional=False)[1]
     wrong_input = list(weights)
     wrong_input[2] = (weights[2][0][:, :3],) + weights[2][1:]  # reads input_size, not D*H
-    assert ("expected w_ih of layer 1 of shape (4H, D) = (16, 8), got (16, 3)"
+    assert ("expected weight_ih_l1 of shape (4H, D) = (16, 8), got (16, 3)"
             in call(weights=wrong_input)[1])
     wrong_hidden = list(weights)
     wrong_hidden[3] = tuple(0.5 * rng.standard_normal(shape)
                             for shape in [(20, 8), (20, 5), (20,), (20,)])
-    assert "every w_hh of hidden size 4" in call(weights=wrong_hidden)[1]
+    assert ("every weight_hh of hidden size 4 (weight_hh_l0's), got weight_hh_l1_reverse of "
+            "shape (20, 5)" in call(weights=wrong_hidden)[1])
     kind, message = call(cell="gru", states={"c0": rng.standard_normal((4, 2, 4))})
     assert kind is ConfigError and "unexpected state(s) ['c0'] for the gru cell" in message
     kind, message = call(options={"nonlinearity": "relu"})
@@ -231,3 +232,26 @@ def test_stack_backward_checks_its_gradients(rng):
     only_final = recurrent_stack_backward(None, cache, finals)
     zeros_out = recurrent_stack_backward(np.zeros_like(out), cache, finals)
     np.testing.assert_array_equal(only_final[0], zeros_out[0])
+
+
+@pytest.mark.parametrize("cell, cls", [("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")])
+def test_a_layer_weight_replaced_with_a_wrong_one_is_refused_naming_the_layer(cell, cls,
+                                                                             no_kernel, rng):
+    """A user assigns a parameter of the wrong shape or dtype: a clear error naming the
+    layer and PyTorch's parameter name, the same on both backends, and no kernel runs."""
+    import minnet.layers.recurrent as layers
+
+    layer = getattr(layers, cls)(3, 4, num_layers=2, bidirectional=True, rng=0)
+    x = rng.standard_normal((2, 5, 3))
+    good = layer.weight_hh_l1_reverse.data
+    layer.weight_hh_l1_reverse.data = good[:, :3]
+    kind, message = raised_on_both_backends(lambda: layer(x))
+    assert kind is ShapeError and message.startswith(f"{cls}(input_size=3, hidden_size=4, ")
+    assert "expected weight_hh_l1_reverse of shape" in message and "got" in message
+    layer.weight_hh_l1_reverse.data = good
+    layer.bias_ih_l0.data = layer.bias_ih_l0.data[:1]  # the issue's beta of shape (1,)
+    assert "expected bias_ih_l0 of shape" in raised_on_both_backends(lambda: layer(x))[1]
+    layer.bias_ih_l0.data = np.zeros(NAIVE[cell][1] * 4, dtype=np.float32)
+    kind, message = raised_on_both_backends(lambda: layer(x))
+    assert kind is DTypeError and "expected bias_ih_l0 of dtype float64" in message
+    assert layer.pending_forwards == 0
