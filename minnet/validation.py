@@ -90,7 +90,7 @@ def as_float_array(owner, x, dtype=None, what="input"):
     Integer and bool arrays are converted (a float layer fed ints is common
     and harmless); strings, objects and complex numbers are refused.
     """
-    array = np.asarray(x)
+    array = as_array(owner, x, what)
     if array.dtype.kind not in "fiub":
         raise DTypeError(
             f"{owner_name(owner)}: expected a float {what}, got an array of dtype "
@@ -102,6 +102,45 @@ def as_float_array(owner, x, dtype=None, what="input"):
     return array.astype(target, copy=False)
 
 
+def as_array(owner, x, what="input"):
+    """``np.asarray(x)``, with a ShapeError naming ``owner`` for ragged nested lists.
+
+    NumPy refuses ``[[1, 2], [3]]`` with "setting an array element with a
+    sequence ... inhomogeneous shape"; a user meant a batch of rows.
+    """
+    try:
+        return np.asarray(x)
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        raise ShapeError(
+            f"{owner_name(owner)}: expected {what} as a rectangular array, got a ragged "
+            f"{type(x).__name__} (its rows have different lengths); pad the rows to one "
+            f"length, or pass a NumPy array") from None
+
+
+def as_float_dtype(owner, dtype):
+    """Return ``np.dtype(dtype)`` when it is float32 or float64; else a ConfigError.
+
+    ``to("cpu")``, ``to("cuda")`` and ``to(torch.float32)`` are what a PyTorch
+    user writes first: the message says what minnet takes instead.
+    """
+    try:  # np.dtype(None) is float64: None is refused, not taken as the default
+        resolved = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is not None and resolved in FLOAT_DTYPES:
+        return resolved
+    device = isinstance(dtype, str) and dtype.split(":")[0].lower() in (
+        "cpu", "cuda", "mps", "xpu", "meta", "gpu")
+    given = f"the device {dtype!r}" if device else (
+        f"{dtype!r}" if resolved is None else f"dtype {resolved}")
+    raise ConfigError(
+        f"{owner_name(owner)}: minnet runs on the CPU only and takes dtype float32 or "
+        f"float64, got {given}; use .to(np.float32) or .to(np.float64) (a model is always "
+        f"on the CPU: there is no device to move it to)")
+
+
 def check_ndim(owner, x, ndims, layout, hint=None, what="input"):
     """Raise ShapeError unless ``x.ndim`` is in ``ndims``.
 
@@ -109,6 +148,16 @@ def check_ndim(owner, x, ndims, layout, hint=None, what="input"):
     """
     if x.ndim not in ndims:
         message = (f"{owner_name(owner)}: expected {what} of shape {layout}, "
+                   f"got {tuple(x.shape)}")
+        if hint:
+            message += f"; {hint}"
+        raise ShapeError(message)
+
+
+def check_shape(owner, x, shape, what="input", hint=None):
+    """Raise ShapeError unless ``x.shape == shape`` (``what`` names the argument)."""
+    if tuple(x.shape) != tuple(shape):
+        message = (f"{owner_name(owner)}: expected {what} of shape {tuple(shape)}, "
                    f"got {tuple(x.shape)}")
         if hint:
             message += f"; {hint}"

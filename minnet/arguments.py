@@ -1,0 +1,82 @@
+"""Constructor arguments checked against the signature, in the public class's name.
+
+``RNN``, ``LSTM`` and ``GRU`` share ``_Recurrent.__init__``; Python's own error
+for ``LSTM(3, 4, foo=1)`` names that private class
+(``_Recurrent.__init__() got an unexpected keyword argument 'foo'``). Module
+wraps every ``__init__`` with ``checked_init``: the outermost call (the one
+for the class being built) binds the arguments to the signature first and
+turns a mismatch into an ArgumentError that names the class the user wrote,
+lists what it accepts and suggests the closest name for a typo::
+
+    LeakyReLU: unknown argument 'slope'; did you mean 'negative_slope'? accepted: negative_slope
+
+A signature with ``**kwargs`` accepts any keyword, so a subclass that passes
+its keywords on to a parent is not second-guessed.
+"""
+
+import difflib
+import functools
+import inspect
+
+from minnet.errors import ArgumentError
+
+
+def checked_init(init):
+    """Wrap ``init`` (an ``__init__``) so that the outermost call checks its arguments.
+
+    The wrapper keeps ``init``'s name, docstring and signature (``inspect``
+    follows ``__wrapped__``); copies and unpickling do not call ``__init__`` and
+    are untouched. Binding is cheap, and only construction pays it.
+    """
+    if getattr(init, "_minnet_checked", False):
+        return init
+    signature = None
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        nonlocal signature
+        # Only the class being built checks: a parent's __init__ reached through
+        # super().__init__(...) gets arguments its subclass chose, not the user's.
+        if type(self).__init__ is wrapper:
+            if signature is None:
+                signature = inspect.signature(init)
+            check_call(type(self).__name__, signature, (self, *args), kwargs)
+        return init(self, *args, **kwargs)
+
+    wrapper._minnet_checked = True
+    return wrapper
+
+
+def check_call(owner, signature, args, kwargs):
+    """Raise ArgumentError unless ``signature`` accepts ``args`` and ``kwargs``.
+
+    ``args[0]`` is ``self``: it is bound but never named in a message.
+    """
+    parameters = list(signature.parameters.values())[1:]
+    named = [p.name for p in parameters
+             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    accepted = "accepted: " + (", ".join(named) if named else "no arguments")
+    takes_any_keyword = any(p.kind == p.VAR_KEYWORD for p in parameters)
+    if not takes_any_keyword:
+        keyword_names = [p.name for p in parameters
+                         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        for name in kwargs:
+            if name not in keyword_names:
+                suggestion = suggest(name, keyword_names)
+                hint = f"did you mean {suggestion!r}? " if suggestion else ""
+                raise ArgumentError(f"{owner}: unknown argument {name!r}; {hint}{accepted}")
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise ArgumentError(f"{owner}: {error}; {accepted}") from None
+
+
+def suggest(name, candidates):
+    """The candidate closest to ``name`` (a typo, or a part of it), or None."""
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    # 'slope' for 'negative_slope': too short for difflib's ratio, plainly meant.
+    containing = [candidate for candidate in candidates
+                  if len(name) >= 3 and (name in candidate or candidate in name)]
+    return containing[0] if len(containing) == 1 else None
