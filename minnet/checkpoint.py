@@ -42,6 +42,9 @@ FORMAT_VERSION = "minnet-1"
 
 def _state_of(obj):
     """Return the flat ``{str: ndarray}`` to save, refusing anything that is not an array."""
+    if isinstance(obj, type):
+        raise CheckpointError(f"save: expected an instance, got the class {obj.__name__}; "
+                              f"did you mean {obj.__name__}(...)?")
     if callable(getattr(obj, "state_dict", None)):
         state = obj.state_dict()
         source = f"{type(obj).__name__}.state_dict()"

@@ -43,7 +43,7 @@ from minnet.errors import (  # noqa: F401  (re-exported: the contract names core
 from minnet.hooks import RemovableHandle, with_backward_hooks
 from minnet.module_state import IncompatibleKeys, StateDictMixin  # noqa: F401
 from minnet.parameter import Parameter
-from minnet.validation import FLOAT_DTYPES, as_float_dtype, owner_name
+from minnet.validation import FLOAT_DTYPES, as_float_dtype, check_bool, owner_name
 
 
 class Module(StateDictMixin, CacheStack):
@@ -201,8 +201,9 @@ class Module(StateDictMixin, CacheStack):
 
     def train(self, mode=True):
         """Set training mode on this module and every descendant; return self."""
+        mode = check_bool(f"{type(self).__name__}.train", "mode", mode)
         for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+            object.__setattr__(module, "training", mode)
         return self
 
     def eval(self):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from minnet.errors import StateDictError
+from minnet.validation import check_bool
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -68,6 +69,7 @@ class StateDictMixin:
             raise StateDictError(
                 f"{type(self).__name__}.load_state_dict: expected a dict of str -> array "
                 f"(from state_dict() or minnet.load), got {type(state_dict).__name__}{hint}")
+        strict = check_bool(f"{type(self).__name__}.load_state_dict", "strict", strict)
         entries = list(self._state_entries())
         own_keys = {key for key, *_ in entries}
         missing = [key for key, *_ in entries if key not in state_dict]

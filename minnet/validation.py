@@ -99,7 +99,10 @@ def as_float_array(owner, x, dtype=None, what="input"):
     target = np.dtype(dtype) if dtype is not None else (
         array.dtype if array.dtype in FLOAT_DTYPES else np.dtype(np.float64)
     )
-    return array.astype(target, copy=False)
+    if array.dtype == target:
+        return array
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e39 in float32 is inf, as in torch
+        return array.astype(target)
 
 
 def as_array(owner, x, what="input"):

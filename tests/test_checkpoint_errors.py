@@ -62,6 +62,11 @@ def test_a_value_that_is_not_a_plain_array_is_refused(saved, state, match):
     assert_untouched(path, content)
 
 
+def test_a_class_instead_of_an_instance_is_refused(tmp_path):
+    with pytest.raises(CheckpointError, match="got the class Linear; did you mean Linear"):
+        save(Linear, tmp_path / "m.npz")
+
+
 @pytest.mark.parametrize("path", [None, 3, 2.5, ["model.npz"]])
 def test_a_path_that_is_not_a_path_is_refused(path):
     with pytest.raises(CheckpointError, match="save: expected a path"):

@@ -7,6 +7,7 @@ Each test shows a bad input that used to end in a raw NumPy/Python exception
 import copy
 import inspect
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -199,3 +200,37 @@ class _Plain(Module):
 def test_module_base_class_needs_no_arguments():
     with pytest.raises(errors.ArgumentError, match="^_Plain: "):
         _Plain(3)
+
+
+def test_a_float64_input_too_large_for_a_float32_layer_becomes_inf_quietly():
+    # PyTorch's cast gives inf; NumPy's warns "overflow encountered in cast".
+    layer = mn.LayerNorm(2).to(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = layer(np.array([[1e39, 1.0]]))
+    assert out.dtype == np.float32 and np.isnan(out).all()
+
+
+@pytest.mark.parametrize("grad_out, error, match", [
+    (np.array([[1.0, None]], dtype=object), errors.DTypeError, "float grad_out.*object"),
+    (np.ones((1, 2), dtype=complex), errors.DTypeError, "float grad_out.*complex"),
+    ([[1.0, 2.0], [3.0]], errors.ShapeError, "ragged"),
+])
+def test_backward_refuses_a_gradient_that_is_not_real_numbers(grad_out, error, match):
+    layer = Linear(3, 2, rng=0)
+    layer(np.ones((1, 3)))
+    with pytest.raises(error, match=match):
+        layer.backward(grad_out)
+    assert layer.pending_forwards == 1  # the forward still waits for a proper backward
+
+
+@pytest.mark.parametrize("mode", [1, "eval", None])
+def test_train_takes_a_bool_as_pytorch_does(mode):
+    with pytest.raises(errors.ConfigError, match="'mode' parameter must be a bool"):
+        Linear(2, 2, rng=0).train(mode)
+
+
+def test_load_state_dict_strict_must_be_a_bool():
+    layer = Linear(2, 2, rng=0)
+    with pytest.raises(errors.ConfigError, match="'strict' parameter must be a bool"):
+        layer.load_state_dict(layer.state_dict(), strict="no")

@@ -16,9 +16,11 @@ from minnet.layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from minnet.layers.reshape import Flatten, Reshape
 
 INF = np.inf
-# rows: +inf in channel 0, -inf in channel 0, finite elsewhere; channel 2 holds
-# +inf alone (mean inf, var NaN), channel 1 is finite.
-X_INF = np.array([[INF, 1.0, 2.0], [0.0, 1.5, INF], [-INF, 3.0, 4.0], [1.0, -2.0, 0.5]])
+# channel 0 holds +inf and -inf (mean NaN), channels 2 and 3 one +inf each (mean inf,
+# var NaN; in channel 3 it is the first value, where the numba kernel takes its pivot),
+# channel 1 is finite; every row holds an inf but the last.
+X_INF = np.array([[INF, 1.0, 2.0, INF], [0.0, 1.5, INF, 1.0], [-INF, 3.0, 4.0, 2.0],
+                  [1.0, -2.0, 0.5, 3.0]])
 
 
 def torch_twin(torch, layer, mode):
@@ -34,17 +36,17 @@ def torch_twin(torch, layer, mode):
 @pytest.mark.torch
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("build, mode", [
-    (lambda: BatchNorm1d(3), "train"), (lambda: BatchNorm1d(3), "eval"),
-    (lambda: LayerNorm(3), "train"),
+    (lambda: BatchNorm1d(4), "train"), (lambda: BatchNorm1d(4), "eval"),
+    (lambda: LayerNorm(4), "train"),
 ])
 def test_inf_propagates_as_in_pytorch_without_numpy_warnings(backend, build, mode):
     torch = pytest.importorskip("torch")
     layer = build().train(mode == "train")
     if isinstance(layer, BatchNorm1d):  # non-trivial running statistics for eval
-        layer.running_mean = np.array([0.5, -1.0, 2.0])
-        layer.running_var = np.array([2.0, 0.5, 1.5])
+        layer.running_mean = np.array([0.5, -1.0, 2.0, 0.0])
+        layer.running_var = np.array([2.0, 0.5, 1.5, 1.0])
     twin = torch_twin(torch, layer, mode)
-    grad_out = np.arange(12.0).reshape(4, 3) - 5.0
+    grad_out = np.arange(16.0).reshape(4, 4) - 5.0
     with use_backend(backend), warnings.catch_warnings():
         warnings.simplefilter("error")  # any NumPy warning at all fails the test
         out = layer(X_INF)
