@@ -6,6 +6,7 @@ given. Layers validate their arguments at construction (fail fast) and their
 inputs at every forward, in Python, before any compiled kernel runs.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -45,7 +46,7 @@ def check_float(owner, name, value, low=None, high=None, low_open=False, high_op
     ``low_open=True`` excludes ``low`` (``lr`` must be > 0); ``high_open=True``
     excludes ``high`` (dropout ``p`` in [0, 1)).
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise ConfigError(
             f"{owner_name(owner)}: the '{name}' parameter must be a finite float, "
             f"got {value!r}"
@@ -62,6 +63,13 @@ def check_float(owner, name, value, low=None, high=None, low_open=False, high_op
             f"{left}{low_text}, {high_text}{right}, got {value!r} instead"
         )
     return float(value)
+
+
+def _finite(value):
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range, 10**400
+        return False
 
 
 def check_bool(owner, name, value):
@@ -90,6 +98,9 @@ def as_float_array(owner, x, dtype=None, what="input"):
     Integer and bool arrays are converted (a float layer fed ints is common
     and harmless); strings, objects and complex numbers are refused.
     """
+    if type(x) is np.ndarray and (x.dtype == dtype if dtype is not None
+                                  else x.dtype in FLOAT_DTYPES):
+        return x  # the common case in a training loop: nothing to check or convert
     array = as_array(owner, x, what)
     if array.dtype.kind not in "fiub":
         raise DTypeError(

@@ -234,3 +234,8 @@ def test_load_state_dict_strict_must_be_a_bool():
     layer = Linear(2, 2, rng=0)
     with pytest.raises(errors.ConfigError, match="'strict' parameter must be a bool"):
         layer.load_state_dict(layer.state_dict(), strict="no")
+
+
+def test_an_int_beyond_float_range_is_a_config_error():
+    with pytest.raises(errors.ConfigError, match="'eps' parameter must be a finite float"):
+        mn.BatchNorm1d(3, eps=10**400)

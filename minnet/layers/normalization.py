@@ -68,6 +68,12 @@ class _BatchNorm(Module):
 
     def _check_running_stats(self):
         """Refuse running statistics assigned with the wrong shape, kind or sign."""
+        mean, var = self._buffers["running_mean"], self._buffers["running_var"]
+        shape = (self.num_features,)
+        if (type(mean) is np.ndarray and type(var) is np.ndarray and mean.shape == shape
+                and var.shape == shape and mean.dtype.kind == "f" and var.dtype.kind == "f"
+                and not var.min() < 0):  # NaN passes, as in PyTorch
+            return
         for name in ("running_mean", "running_var"):
             value = as_array(self, self._buffers[name], what=name)
             if value.dtype.kind not in "biuf" or value.shape != (self.num_features,):
