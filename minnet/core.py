@@ -84,6 +84,11 @@ class Module(StateDictMixin, CacheStack):
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
+        if name in self._parameters and value is not None and not isinstance(value, Parameter):
+            raise ConfigError(  # PyTorch refuses it too; a plain array would lose its .grad
+                f"{owner_name(self)}: cannot assign {type(value).__name__} as parameter "
+                f"'{name}' (a Parameter or None expected); to change its values, write "
+                f"layer.{name}.data[...] = values")
         for registry in (self._parameters, self._buffers, self._modules):
             if name in registry and not isinstance(value, (Parameter, Module)):
                 if registry is self._buffers:
@@ -254,7 +259,9 @@ class Module(StateDictMixin, CacheStack):
                 continue
             given = (f"an array of shape {data.shape} and dtype {data.dtype}"
                      if isinstance(data, np.ndarray) else f"a {type(data).__name__}")
-            raise ShapeError(
+            wrong_shape = (isinstance(data, np.ndarray) and expected is not None
+                           and data.shape != expected)
+            raise (ShapeError if wrong_shape else DTypeError)(
                 f"{owner_name(self)}: parameter '{name}' must hold a float32 or float64 array "
                 f"of shape {expected}, the shape it was registered with; its .data is now "
                 f"{given}. Assign arrays of the same shape (layer.{name}.data[...] = values), "

@@ -116,6 +116,18 @@ def test_replacing_a_parameter_with_the_wrong_shape_fails_at_assignment():
     assert layer.weight.shape == (4, 2)  # the old parameter is still there
 
 
+@pytest.mark.parametrize("value", [np.zeros((4, 2)), [[0.0] * 2] * 4, 0.0])
+def test_assigning_a_plain_array_to_a_parameter_is_refused_as_in_pytorch(value):
+    layer = Linear(2, 4, rng=0)
+    with pytest.raises(errors.ConfigError, match=r"cannot assign .* as parameter 'weight'.*"
+                                                 r"layer.weight.data\[...\] = values"):
+        layer.weight = value
+    assert isinstance(layer.weight, Parameter)
+    layer.bias = None  # None removes it, as in PyTorch
+    assert layer.bias is None and "bias" not in dict(layer.named_parameters())
+    assert layer(np.ones((1, 2))).shape == (1, 4)
+
+
 def test_replacing_a_parameter_with_the_right_shape_still_works():
     layer = Linear(2, 4, rng=0)
     layer.weight = Parameter(np.ones((4, 2)))
@@ -239,3 +251,22 @@ def test_load_state_dict_strict_must_be_a_bool():
 def test_an_int_beyond_float_range_is_a_config_error():
     with pytest.raises(errors.ConfigError, match="'eps' parameter must be a finite float"):
         mn.BatchNorm1d(3, eps=10**400)
+
+
+@pytest.mark.torch
+def test_to_a_real_torch_dtype_or_device_says_what_minnet_takes():
+    torch = pytest.importorskip("torch")
+    for target in (torch.float32, torch.float64, torch.device("cpu")):
+        with pytest.raises(errors.ConfigError, match="runs on the CPU.*np.float32"):
+            Linear(2, 2, rng=0).to(target)
+
+
+@pytest.mark.parametrize("data, error", [
+    (np.zeros((4, 2), dtype=np.int64), errors.DTypeError), ([[1.0], [2.0, 3.0]], errors.DTypeError),
+    (np.zeros((2, 4)), errors.ShapeError),
+])
+def test_the_parameter_check_says_whether_the_shape_or_the_kind_is_wrong(data, error):
+    layer = Linear(2, 4, rng=0)
+    layer.weight.data = data
+    with pytest.raises(error):
+        layer(np.ones((1, 2)))
