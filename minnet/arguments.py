@@ -83,5 +83,6 @@ def suggest(name, candidates):
         return close[0]
     # 'slope' for 'negative_slope': too short for difflib's ratio, plainly meant.
     containing = [candidate for candidate in candidates
-                  if len(name) >= 3 and (name in candidate or candidate in name)]
+                  if min(len(name), len(candidate)) >= 3
+                  and (name in candidate or candidate in name)]  # never 'p' for 'inplace'
     return containing[0] if len(containing) == 1 else None

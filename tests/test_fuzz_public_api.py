@@ -140,7 +140,10 @@ def test_module_methods_raise_only_minnet_errors(case, data):
     minnet_errors_only(layer.load_state_dict, state,
                        strict=data.draw(st.booleans() | junk(), label="strict"))
     for method in ("to", "train", "apply", "register_forward_hook"):
-        minnet_errors_only(getattr(layer, method), data.draw(junk(), label=method))
+        value = data.draw(junk(), label=method)
+        if method == "apply" and callable(value):
+            continue  # apply calls it on every module: what it raises is its own business
+        minnet_errors_only(getattr(layer, method), value)
 
 
 @pytest.mark.parametrize("case", FUNCTION_CASES, ids=lambda case: case.name)

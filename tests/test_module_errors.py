@@ -77,6 +77,13 @@ def test_a_typo_gets_a_close_match_suggestion():
         mn.BatchNorm1d(3, momentun=0.2)
 
 
+def test_no_suggestion_from_a_one_letter_overlap():
+    # 'p' is inside 'inplace', yet Dropout(inplace=True) does not mean p
+    with pytest.raises(errors.ArgumentError) as info:
+        mn.Dropout(inplace=True)
+    assert "did you mean" not in str(info.value) and "accepted: p, rng" in str(info.value)
+
+
 def test_argument_error_is_a_config_error_and_a_type_error():
     # minnet's errors derive from the built-in a Python user expects; Python (and
     # PyTorch) raise TypeError for a bad call signature, so both clauses catch it.
