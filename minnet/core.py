@@ -257,15 +257,15 @@ class Module(StateDictMixin, CacheStack):
             if (isinstance(data, np.ndarray) and data.dtype in FLOAT_DTYPES
                     and (expected is None or data.shape == expected)):
                 continue
-            given = (f"an array of shape {data.shape} and dtype {data.dtype}"
-                     if isinstance(data, np.ndarray) else f"a {type(data).__name__}")
-            wrong_shape = (isinstance(data, np.ndarray) and expected is not None
-                           and data.shape != expected)
-            raise (ShapeError if wrong_shape else DTypeError)(
-                f"{owner_name(self)}: parameter '{name}' must hold a float32 or float64 array "
-                f"of shape {expected}, the shape it was registered with; its .data is now "
-                f"{given}. Assign arrays of the same shape (layer.{name}.data[...] = values), "
-                f"or build a new layer")
+            fix = (f"assign values of that shape and dtype (layer.{name}.data[...] = values), "
+                   f"or build a new layer")
+            if isinstance(data, np.ndarray) and expected is not None and data.shape != expected:
+                raise ShapeError(f"{owner_name(self)}: expected {name} of shape {expected} (the "
+                                 f"shape it was registered with), got {data.shape}; {fix}")
+            given = (f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray)
+                     else f"a {type(data).__name__}")
+            raise DTypeError(f"{owner_name(self)}: expected {name} to hold a float32 or float64 "
+                             f"array, got {given}; {fix}")
 
     # --- hooks -------------------------------------------------------------
 

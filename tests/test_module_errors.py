@@ -154,14 +154,15 @@ def test_deleting_then_assigning_a_parameter_is_surgery_and_allowed():
 def test_parameter_data_of_the_wrong_shape_or_kind_fails_at_the_next_forward(data):
     layer = Linear(2, 4, rng=0)
     layer.weight.data = data
-    with pytest.raises(errors.MinnetError, match=r"Linear\(in_features=2.*'weight'.*\(4, 2\)"):
+    with pytest.raises(errors.MinnetError, match=r"^Linear\(in_features=2.*: expected weight "):
         layer(np.ones((5, 2)))
 
 
 def test_a_wrong_parameter_deep_in_a_model_is_named_by_its_layer():
     model = Sequential(Linear(2, 3, rng=0), mn.ReLU(), Linear(3, 1, rng=1))
     model[2].bias.data = np.zeros(2)
-    with pytest.raises(errors.ShapeError, match=r"Linear\(in_features=3, out_features=1.*'bias'"):
+    with pytest.raises(errors.ShapeError, match=r"Linear\(in_features=3, out_features=1.*: "
+                                                r"expected bias of shape \(1,\) .*got \(2,\)"):
         model(np.ones((4, 2)))
 
 
