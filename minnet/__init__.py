@@ -10,8 +10,10 @@ __version__ = "0.1.0"
 from minnet import data, functional, init, optim  # noqa: F401
 from minnet.checkpoint import load, save  # noqa: F401
 from minnet.core import (  # noqa: F401
+    ArgumentError,
     CheckpointError,
     CheckpointNotFoundError,
+    CheckpointWriteError,
     ConfigError,
     DataError,
     DTypeError,
