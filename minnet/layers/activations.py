@@ -5,19 +5,20 @@ out; ints and bools become float64) and accept any input shape.
 """
 
 from minnet.core import Module
-from minnet.errors import ConfigError
+from minnet.errors import ArgumentError, ConfigError
 from minnet.functional import activations as F
 from minnet.validation import as_float_array, check_float, check_int
 
 
 def _refuse_arguments(name, args, kwargs):
-    """The TypeError for arguments given to an activation that takes none, naming it."""
+    """The ArgumentError (a TypeError) for arguments given to an activation that takes none,
+    naming it."""
     given = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
     message = f"{name}() takes no arguments, got {', '.join(given)}"
     if "inplace" in kwargs:
         message += ("; minnet never modifies a layer's input in place (backward may need it), "
                     "so remove the inplace argument")
-    return TypeError(message)
+    return ArgumentError(message)
 
 
 class Activation(Module):

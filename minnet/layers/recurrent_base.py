@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from minnet.errors import ConfigError, ShapeError
+from minnet.errors import ArgumentError, ShapeError
 from minnet.init import orthogonal, xavier_uniform
 from minnet.validation import check_bool, check_choice, check_float, check_int
 
@@ -49,14 +49,14 @@ def check_arguments(cls, positional, extra, unknown):
     name = cls.__name__
     accepted = ", ".join((*positional, *OPTIONS))
     if extra:
-        raise ConfigError(
+        raise ArgumentError(
             f"{name}: takes at most {len(positional)} positional arguments "
             f"({', '.join(positional)}), got {len(positional) + len(extra)}; pass the others "
             f"by keyword. {name} accepts: {accepted} (PyTorch's positional bias and "
             f"batch_first have no counterpart: always with biases, always batch first)")
     if unknown:
         hints = [f"{key}: {TORCH_ONLY[key]}" for key in unknown if key in TORCH_ONLY]
-        raise ConfigError(
+        raise ArgumentError(
             f"{name}: unexpected keyword argument(s) {', '.join(map(repr, unknown))}; {name} "
             f"accepts: {accepted}" + ("".join(f"; {hint}" for hint in hints)))
 

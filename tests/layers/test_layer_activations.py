@@ -112,10 +112,10 @@ def test_dim_is_accepted_as_pytorchs_name_for_axis():
     (lambda: SiLU(inplace=False), r"^SiLU\(\) takes no arguments, got inplace=False"),
     (lambda: ReLU(inplace=True), r"ReLU\(\) takes no arguments, got inplace=True; minnet "
                                  r"never modifies a layer's input in place"),
-    (lambda: LeakyReLU(slope=0.1), r"LeakyReLU.__init__\(\) got an unexpected keyword argument "
-                                   r"'slope'"),
-    (lambda: Softplus(alpha=1), r"^Softplus.__init__\(\) got an unexpected keyword"),
-    (lambda: LogSoftmax(foo=1), r"^LogSoftmax.__init__\(\) got an unexpected keyword"),
+    (lambda: LeakyReLU(slope=0.1), r"^LeakyReLU: unknown argument 'slope'; did you mean "
+                                   r"'negative_slope'\? accepted: negative_slope"),
+    (lambda: Softplus(alpha=1), r"^Softplus: unknown argument 'alpha'; accepted: beta, threshold"),
+    (lambda: LogSoftmax(foo=1), r"^LogSoftmax: unknown argument 'foo'; accepted: axis, dim"),
 ])
 def test_unknown_arguments_name_the_public_class(build, message):
     """Never the private base (before: 'Module.__init__() got an unexpected keyword')."""

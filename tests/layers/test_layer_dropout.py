@@ -142,8 +142,8 @@ def test_dropout2d_repr_arguments_and_state():
     with pytest.raises(ConfigError, match=r"^Dropout2d: the 'p' parameter must be a float in the "
                                           r"range \[0.0, 1.0\), got 1.0 instead"):
         Dropout2d(1.0)
-    with pytest.raises(TypeError, match=r"^Dropout2d.__init__\(\) got an unexpected keyword "
-                                        r"argument 'inplace'"):
+    with pytest.raises(TypeError, match=r"^Dropout2d: unknown argument 'inplace'; accepted: "
+                                        r"p, rng"):
         Dropout2d(0.5, inplace=True)
 
 
