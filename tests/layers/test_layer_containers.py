@@ -81,7 +81,7 @@ def test_module_list_train_eval_and_zero_grad_reach_every_child():
      r"ModuleList: index 3 is out of range for a list of 1 module"),
     (lambda: ModuleList([ReLU()])[-2], IndexError, r"index -2 is out of range"),
     (lambda: ModuleList([ReLU()])["0"], TypeError, r"str"),
-    (lambda: ModuleList(foo=1), TypeError, r"^ModuleList: unknown argument 'foo'; accepted: modules"),
+    (lambda: ModuleList(foo=1), TypeError, r"^ModuleList: unknown argument 'foo'"),
 ])
 def test_module_list_errors(build, error, message):
     with pytest.raises(error, match=message):
@@ -128,7 +128,7 @@ def test_module_dict_is_an_ordered_mapping_of_registered_modules():
     (lambda: ModuleDict([("a", ReLU(), 3)]), ConfigError, r"expected \(key, module\) pairs"),
     (lambda: ModuleDict("ab"), ConfigError, r"expected a mapping or an iterable"),
     (lambda: ModuleDict({"a": ReLU()})["b"], KeyError, r"no key 'b'; its keys are \['a'\]"),
-    (lambda: ModuleDict(foo=1), TypeError, r"^ModuleDict: unknown argument 'foo'; accepted: modules"),
+    (lambda: ModuleDict(foo=1), TypeError, r"^ModuleDict: unknown argument 'foo'"),
 ])
 def test_module_dict_errors(build, error, message):
     with pytest.raises(error, match=message):
