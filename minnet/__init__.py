@@ -10,8 +10,10 @@ __version__ = "0.1.0"
 from minnet import data, functional, init, optim  # noqa: F401
 from minnet.checkpoint import load, save  # noqa: F401
 from minnet.core import (  # noqa: F401
+    ArgumentError,
     CheckpointError,
     CheckpointNotFoundError,
+    CheckpointWriteError,
     ConfigError,
     DataError,
     DTypeError,
@@ -44,28 +46,41 @@ from minnet.layers import (  # noqa: F401
     Conv1d,
     Conv2d,
     Dropout,
+    Dropout2d,
     Embedding,
     Flatten,
+    GroupNorm,
+    Identity,
     LayerNorm,
     LeakyReLU,
     Linear,
+    LogSoftmax,
     MaxPool1d,
     MaxPool2d,
+    ModuleDict,
+    ModuleList,
     ReLU,
     Reshape,
     Residual,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
     remove_weight_norm,
     weight_norm,
 )
 from minnet.losses import (  # noqa: F401
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
     Loss,
     MSELoss,
+    NLLLoss,
     RegularizedLoss,
+    SmoothL1Loss,
 )
 from minnet.random import seed  # noqa: F401
 from minnet.training import (  # noqa: F401

@@ -21,8 +21,9 @@ import warnings
 
 import numpy as np
 
-from minnet.errors import MinnetError, ShapeError
+from minnet.errors import DTypeError, MinnetError, ShapeError
 from minnet.grad_mode import is_grad_enabled
+from minnet.validation import as_array
 
 
 class PendingForwardWarning(UserWarning):
@@ -76,7 +77,8 @@ class CacheStack:
             output's shape, which ``grad_out`` must have
 
         Raises MinnetError when no forward is pending, ShapeError when
-        ``grad_out`` has the wrong shape (the cache then stays pending).
+        ``grad_out`` has the wrong shape (or is ragged), DTypeError when it is
+        not an array of real numbers (the cache then stays pending).
         """
         if grad_out is None:
             raise MinnetError(
@@ -87,6 +89,11 @@ class CacheStack:
         if not caches:
             raise MinnetError(self._nothing_pending_message())
         expected = output_shape(caches[-1]) if callable(output_shape) else output_shape
+        kind = (grad_out if isinstance(grad_out, np.ndarray)
+                else as_array(self, grad_out, what="grad_out")).dtype.kind
+        if kind not in "fiub":  # objects, strings, complex: never a gradient
+            raise DTypeError(f"{_name(self)}: expected a float grad_out, got an array of "
+                             f"{kind!r}-kind dtype ({np.asarray(grad_out).dtype})")
         if np.shape(grad_out) != tuple(expected):
             raise ShapeError(
                 f"{_name(self)}: expected grad_out of shape {tuple(expected)} (the shape of "

@@ -9,7 +9,12 @@ refused when saving and ``np.load(..., allow_pickle=False)`` reads it back.
 Saving is atomic: the arrays go to a temporary file in the destination's
 directory, which is flushed, fsync'ed and then renamed over the destination
 with ``os.replace``. A crash or an error in the middle of a save leaves the
-previous checkpoint untouched and no temporary file behind.
+previous checkpoint untouched and no temporary file behind. Every failure is
+a CheckpointError: ``CheckpointWriteError`` (also an OSError, with its
+``errno``) when the operating system refuses (a missing or read-only
+directory, a full disk), ``CheckpointNotFoundError`` (also a
+FileNotFoundError) when ``load`` finds no file. ``load`` reads through a file
+it opens and always closes, whatever the file holds.
 
 Typical use::
 
@@ -18,15 +23,18 @@ Typical use::
     optimizer.load_state_dict(mn.load("optim.npz"))
 """
 
+import errno
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
 
-from minnet.errors import CheckpointError, CheckpointNotFoundError
+from minnet.errors import CheckpointError, CheckpointNotFoundError, CheckpointWriteError
 
 MARKER_KEY = "__minnet_checkpoint__"
 FORMAT_VERSION = "minnet-1"
@@ -34,6 +42,9 @@ FORMAT_VERSION = "minnet-1"
 
 def _state_of(obj):
     """Return the flat ``{str: ndarray}`` to save, refusing anything that is not an array."""
+    if isinstance(obj, type):
+        raise CheckpointError(f"save: expected an instance, got the class {obj.__name__}; "
+                              f"did you mean {obj.__name__}(...)?")
     if callable(getattr(obj, "state_dict", None)):
         state = obj.state_dict()
         source = f"{type(obj).__name__}.state_dict()"
@@ -55,15 +66,32 @@ def _state_of(obj):
             raise CheckpointError(f"save: every key of {source} must be a str, got {key!r}")
         if key == MARKER_KEY:
             raise CheckpointError(f"save: the key {MARKER_KEY!r} is reserved for the format marker")
-        array = np.asarray(value)
-        if array.dtype.kind == "O":
-            raise CheckpointError(
-                f"save: the value of key {key!r} in {source} is not an array of numbers or "
-                f"strings (it became an object array from {type(value).__name__}); a "
-                f"checkpoint holds plain arrays only, never pickled objects"
-            )
-        arrays[key] = array
+        arrays[key] = _plain_array(key, value, source)
     return arrays
+
+
+def _plain_array(key, value, source):
+    """``value`` as an array of numbers or of strings; a CheckpointError naming ``key`` else."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists
+        raise CheckpointError(
+            f"save: the value of key {key!r} in {source} is a ragged {type(value).__name__} "
+            f"(its rows have different lengths: {error}); a checkpoint holds rectangular "
+            f"arrays only") from None
+    if array.dtype.hasobject:
+        raise CheckpointError(
+            f"save: the value of key {key!r} in {source} is not an array of numbers or "
+            f"strings (it became an object array from {type(value).__name__}); a "
+            f"checkpoint holds plain arrays only, never pickled objects")
+    if array.dtype.kind in "US" and not isinstance(value, (str, bytes, np.ndarray, np.generic)):
+        items = np.asarray(value, dtype=object).ravel()
+        if not all(isinstance(item, (str, bytes, np.str_, np.bytes_)) for item in items):
+            raise CheckpointError(
+                f"save: the value of key {key!r} in {source} mixes numbers and strings "
+                f"({type(value).__name__}); NumPy would silently turn every number into a "
+                f"string: save them under separate keys")
+    return array
 
 
 def _write_npz(file, arrays):
@@ -99,16 +127,30 @@ def save(obj, path):
     Raises
     ------
     CheckpointError
-        If a value is not a plain array (names the key), a key is not a str,
-        or ``obj`` has no state.
+        If a value is not a plain array (names the key: ragged, objects, numbers
+        mixed with strings), a key is not a str, ``obj`` has no state, or
+        ``path`` is not a path or is a directory.
+    CheckpointWriteError
+        (a CheckpointError and an OSError) if the directory is missing or
+        read-only or the disk is full. The previous file is unchanged.
     """
     arrays = _state_of(obj)
     arrays[MARKER_KEY] = np.array(FORMAT_VERSION)
-    path = os.fspath(path)
+    path = _as_path("save", path)
     directory = os.path.dirname(os.path.abspath(path))
-    temporary = tempfile.NamedTemporaryFile(
-        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp", delete=False
-    )
+    if os.path.isdir(path):
+        raise CheckpointError(f"save: {path!r} is a directory; give a file path inside it, "
+                              f"e.g. {os.path.join(path, 'model.npz')!r}")
+    if not os.path.isdir(directory):
+        raise CheckpointWriteError(
+            f"save: cannot write {path!r}: the directory {directory!r} does not exist; create "
+            f"it first (os.makedirs(directory, exist_ok=True))", errno.ENOENT)
+    try:
+        temporary = tempfile.NamedTemporaryFile(
+            dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+            delete=False)
+    except OSError as error:
+        raise _write_error(path, error) from error
     try:
         with temporary:
             _write_npz(temporary, arrays)
@@ -117,13 +159,33 @@ def save(obj, path):
         # NamedTemporaryFile creates the file private (0600); give it the usual mode.
         os.chmod(temporary.name, 0o666 & ~_current_umask())
         os.replace(temporary.name, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temporary.name)
         except OSError:
             pass
+        if isinstance(error, OSError):
+            raise _write_error(path, error) from error
         raise
     _fsync_directory(directory)
+
+
+def _write_error(path, error):
+    reason = error.strerror or str(error)
+    return CheckpointWriteError(
+        f"save: cannot write {path!r}: {reason}; the previous file at that path, if any, is "
+        f"unchanged", error.errno)
+
+
+def _as_path(caller, path):
+    """``path`` as a str; a CheckpointError for None, numbers and anything else not a path."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise CheckpointError(f"{caller}: expected a path (a str or os.PathLike such as "
+                              f"pathlib.Path), got {path!r}")
+    path = os.fsdecode(path)
+    if not path or "\0" in path:
+        raise CheckpointError(f"{caller}: expected a path, got {path!r}")
+    return path
 
 
 def _fsync_directory(directory):
@@ -162,38 +224,14 @@ def load(path):
         ``.npz`` written by something other than ``minnet.save``, or holds
         pickled objects. The message names the path and what is wrong.
     """
-    path = os.fspath(path)
+    path = _as_path("load", path)
     if not os.path.exists(path):
         raise CheckpointNotFoundError(f"load: no checkpoint file at {path!r}")
     if os.path.isdir(path):
         raise CheckpointError(f"load: {path!r} is a directory, not a checkpoint file")
     try:
-        with open(path, "rb") as file:
-            magic = file.read(4)
-    except OSError as error:
-        raise CheckpointError(f"load: cannot read {path!r}: {error}") from error
-    if magic != b"PK\x03\x04":
-        what = "an empty file" if not magic else "not an .npz (zip) file"
-        raise CheckpointError(
-            f"load: {path!r} is not a minnet checkpoint: {what} (a checkpoint is the "
-            f".npz that minnet.save writes)"
-        )
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            keys = list(archive.files)
-            if MARKER_KEY not in keys:
-                raise CheckpointError(
-                    f"load: {path!r} is an .npz file but not a minnet checkpoint (no "
-                    f"{MARKER_KEY!r} marker; its arrays are {keys[:8]}); it was not written "
-                    f"by minnet.save"
-                )
-            version = str(archive[MARKER_KEY])
-            if version != FORMAT_VERSION:
-                raise CheckpointError(
-                    f"load: {path!r} has checkpoint format {version!r}, this minnet reads "
-                    f"{FORMAT_VERSION!r}"
-                )
-            return OrderedDict((key, archive[key]) for key in keys if key != MARKER_KEY)
+        with open(path, "rb") as file:  # ours to close, whatever np.load makes of it
+            return _read_checkpoint(path, file)
     except CheckpointError:
         raise
     except ValueError as error:
@@ -203,8 +241,41 @@ def load(path):
             f"load: {path!r} holds pickled Python objects, which a minnet checkpoint never "
             f"does; refusing to unpickle them (a checkpoint is data, never code)"
         ) from error
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+    except _CORRUPT as error:
         raise _corrupt(path, error) from error
+
+
+# What reading a damaged zip of .npy files raises, besides ValueError.
+_CORRUPT = (zipfile.BadZipFile, EOFError, OSError, KeyError, struct.error, zlib.error,
+            NotImplementedError, UnicodeDecodeError, OverflowError, MemoryError,
+            RuntimeError)  # RuntimeError: a flipped bit marks a member as encrypted
+
+
+def _read_checkpoint(path, file):
+    """The arrays of the open checkpoint ``file`` (``path`` is for messages)."""
+    magic = file.read(4)
+    if magic != b"PK\x03\x04":
+        what = "an empty file" if not magic else "not an .npz (zip) file"
+        raise CheckpointError(
+            f"load: {path!r} is not a minnet checkpoint: {what} (a checkpoint is the "
+            f".npz that minnet.save writes)"
+        )
+    file.seek(0)
+    with np.load(file, allow_pickle=False) as archive:
+        keys = list(archive.files)
+        if MARKER_KEY not in keys:
+            raise CheckpointError(
+                f"load: {path!r} is an .npz file but not a minnet checkpoint (no "
+                f"{MARKER_KEY!r} marker; its arrays are {keys[:8]}); it was not written "
+                f"by minnet.save"
+            )
+        version = str(archive[MARKER_KEY])
+        if version != FORMAT_VERSION:
+            raise CheckpointError(
+                f"load: {path!r} has checkpoint format {version!r}, this minnet reads "
+                f"{FORMAT_VERSION!r}"
+            )
+        return OrderedDict((key, archive[key]) for key in keys if key != MARKER_KEY)
 
 
 def _corrupt(path, error):

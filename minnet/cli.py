@@ -5,19 +5,20 @@ import difflib
 import importlib.util
 import os
 import sys
+import traceback
 from collections.abc import Mapping
 
 import minnet
+from minnet.errors import MinnetError
 
 
 def _demo(args):
     from minnet.demo import run_demo
 
     print("minnet demo: the MNIST-1D residual MLP (40-100-[100]-10, Adam lr 1e-2, batch 100)")
-    print("Generating MNIST-1D locally (cached after the first run) ...", flush=True)
     plot_path = os.path.abspath(args.plot)
     result = run_demo(steps=args.steps, seed=args.seed, progress=not args.no_progress,
-                      plot_path=plot_path)
+                      plot_path=plot_path, verbose=True)
     print(f"Trained {result.steps} steps in {result.seconds:.1f} s")
     print(f"Train accuracy: {100 * result.train_accuracy:.1f}%")
     print(f"Test accuracy:  {100 * result.test_accuracy:.1f}%  (the MNIST-1D paper reports 68%)")
@@ -40,7 +41,12 @@ exit status:
   0  no finding is an error (warnings and hints exit 0)
   1  at least one finding is an error
   2  usage error (bad arguments, no experiment(), missing keys, unknown example)
+  3  the experiment failed: importing FILE.py, its experiment() or its train()
+     raised, or the model failed in the doctor's run; the traceback and the
+     error are printed, and no report is written
 """
+
+EXIT_OK, EXIT_FOUND_ERROR, EXIT_USAGE, EXIT_EXPERIMENT_FAILED = 0, 1, 2, 3
 
 _REQUIRED_PARTS = ("model", "loss_fn", "optimizer", "X", "y")
 _OPTIONAL_PARTS = ("X_val", "y_val", "train")
@@ -48,6 +54,33 @@ _OPTIONAL_PARTS = ("X_val", "y_val", "train")
 
 class _UsageError(Exception):
     """A mistake in how ``minnet doctor`` was called (exit status 2)."""
+
+
+class _ExperimentFailed(Exception):
+    """The user's code (or the model, in the doctor's run) raised (exit status 3).
+
+    ``what`` says where, e.g. "experiment() in my_file.py raised"; ``error``
+    is the user's exception, whose traceback is printed.
+    """
+
+    def __init__(self, what, error, show_traceback=True):
+        super().__init__(what)
+        self.what, self.error, self.show_traceback = what, error, show_traceback
+
+
+def _report_failure(failure):
+    """Print the user's traceback (from their own frames on) and a one-line summary."""
+    error = failure.error
+    tb = error.__traceback__
+    here = os.path.abspath(__file__)
+    while tb is not None and (os.path.abspath(tb.tb_frame.f_code.co_filename) == here
+                              or tb.tb_frame.f_code.co_filename.startswith("<frozen")):
+        tb = tb.tb_next  # minnet doctor's own frames and importlib's say nothing to the user
+    if failure.show_traceback:
+        traceback.print_exception(type(error), error, tb, file=sys.stderr)
+        print(file=sys.stderr)
+    summary = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    print(f"minnet doctor: error: {failure.what} {summary}", file=sys.stderr)
 
 
 def _load_experiment(path):
@@ -65,6 +98,8 @@ def _load_experiment(path):
     sys.path.insert(0, directory)
     try:
         spec.loader.exec_module(module)
+    except Exception as error:  # the user's file: a syntax error, a failed import, ...
+        raise _ExperimentFailed(f"importing {path} raised", error) from error
     finally:
         sys.path.remove(directory)
     experiment = getattr(module, "experiment", None)
@@ -99,20 +134,28 @@ def _merge_reports(first, second):
     return merged.add(list(second.findings))
 
 
-def _diagnose(parts, steps, seed):
+def _diagnose(parts, steps, seed, origin):
     """Run mn.doctor on the experiment, then the user's train() under mn.watch."""
     from minnet.diagnostics.doctor import doctor
 
-    report = doctor(parts["model"], parts["loss_fn"], parts["X"], parts["y"],
-                    X_val=parts["X_val"], y_val=parts["y_val"], optimizer=parts["optimizer"],
-                    steps=steps, rng=seed)
+    try:
+        report = doctor(parts["model"], parts["loss_fn"], parts["X"], parts["y"],
+                        X_val=parts["X_val"], y_val=parts["y_val"],
+                        optimizer=parts["optimizer"], steps=steps, rng=seed)
+    except Exception as error:  # the model failed on the data (or the doctor itself did)
+        # A minnet error names the layer and the shapes: the doctor's frames add nothing.
+        raise _ExperimentFailed(f"the doctor could not run the {origin}:", error,
+                                show_traceback=not isinstance(error, MinnetError)) from error
     if parts["train"] is not None:
         from minnet.diagnostics.watch import watch
 
         watcher = watch(parts["model"], optimizer=parts["optimizer"], loss_fn=parts["loss_fn"])
-        with watcher:
-            parts["train"](parts["model"], parts["loss_fn"], parts["optimizer"], parts["X"],
-                           parts["y"])
+        try:
+            with watcher:
+                parts["train"](parts["model"], parts["loss_fn"], parts["optimizer"],
+                               parts["X"], parts["y"])
+        except Exception as error:
+            raise _ExperimentFailed(f"train() from {origin} raised", error) from error
         report = _merge_reports(report, watcher.report())
     return report
 
@@ -165,12 +208,19 @@ def _doctor(args):
             example, experiment = _example_experiment(args.example, args.seed)
             origin = f"example {args.example!r}"
         else:
-            experiment = _load_experiment(args.file)()
             origin = f"experiment() in {args.file}"
-        report = _diagnose(_experiment_parts(experiment, origin), args.steps, args.seed)
+            experiment_fn = _load_experiment(args.file)
+            try:
+                experiment = experiment_fn()
+            except Exception as error:
+                raise _ExperimentFailed(f"{origin} raised", error) from error
+        report = _diagnose(_experiment_parts(experiment, origin), args.steps, args.seed, origin)
     except _UsageError as error:
         print(f"minnet doctor: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except _ExperimentFailed as failure:
+        _report_failure(failure)
+        return EXIT_EXPERIMENT_FAILED
     from minnet.diagnostics.report_io import save_report
 
     print(report)
@@ -178,7 +228,7 @@ def _doctor(args):
         print("\n" + _expected_note(example, report))
     path = save_report(report, args.out)
     print(f"\nReport and plots written to {os.path.abspath(path)}")
-    return 1 if report.has_errors else 0
+    return EXIT_FOUND_ERROR if report.has_errors else EXIT_OK
 
 
 def _add_doctor_parser(commands):

@@ -8,19 +8,29 @@ no autograd: the caller runs ``model.backward(loss_fn.backward())``.
 
 The error hierarchy lives in ``minnet.errors`` and is re-exported here.
 
-Parameter lives in ``minnet.parameter``, the hook plumbing in ``minnet.hooks``
-and the cache stack (one pending cache per forward, popped by its backward)
-in ``minnet.cache_stack``; they are re-exported here.
+Parameter lives in ``minnet.parameter``, the hook plumbing in ``minnet.hooks``,
+the cache stack (one pending cache per forward, popped by its backward) in
+``minnet.cache_stack``, state_dict/load_state_dict in ``minnet.module_state``
+and the constructor-argument check in ``minnet.arguments``; they are
+re-exported here.
+
+A registered Parameter keeps its shape: replacing it with one of another
+shape is refused at assignment, and a ``.data`` of another shape (or not a
+float array) is refused at the next call, naming the layer and both shapes
+(``del layer.weight`` first to change a layer's shape on purpose).
 """
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
+from minnet.arguments import checked_init
 from minnet.cache_stack import CacheStack, PendingForwardWarning  # noqa: F401
 from minnet.errors import (  # noqa: F401  (re-exported: the contract names core.py)
+    ArgumentError,
     CheckpointError,
     CheckpointNotFoundError,
+    CheckpointWriteError,
     ConfigError,
     DataError,
     DTypeError,
@@ -31,13 +41,12 @@ from minnet.errors import (  # noqa: F401  (re-exported: the contract names core
     StateDictError,
 )
 from minnet.hooks import RemovableHandle, with_backward_hooks
+from minnet.module_state import IncompatibleKeys, StateDictMixin  # noqa: F401
 from minnet.parameter import Parameter
-from minnet.validation import FLOAT_DTYPES
-
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+from minnet.validation import FLOAT_DTYPES, as_float_dtype, check_bool, owner_name
 
 
-class Module(CacheStack):
+class Module(StateDictMixin, CacheStack):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign Parameters and child
@@ -54,6 +63,8 @@ class Module(CacheStack):
         backward = cls.__dict__.get("backward")
         if backward is not None and not getattr(backward, "_minnet_hooked", False):
             cls.backward = with_backward_hooks(backward)
+        if "__init__" in cls.__dict__:  # errors name this class, not a private parent
+            cls.__init__ = checked_init(cls.__dict__["__init__"])
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -63,6 +74,7 @@ class Module(CacheStack):
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_parameter_shapes", {})  # name -> shape at registration
         object.__setattr__(self, "training", True)
 
     # --- registration ------------------------------------------------------
@@ -72,6 +84,11 @@ class Module(CacheStack):
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
+        if name in self._parameters and value is not None and not isinstance(value, Parameter):
+            raise ConfigError(  # PyTorch refuses it too; a plain array would lose its .grad
+                f"{owner_name(self)}: cannot assign {type(value).__name__} as parameter "
+                f"'{name}' (a Parameter or None expected); to change its values, write "
+                f"layer.{name}.data[...] = values")
         for registry in (self._parameters, self._buffers, self._modules):
             if name in registry and not isinstance(value, (Parameter, Module)):
                 if registry is self._buffers:
@@ -79,11 +96,19 @@ class Module(CacheStack):
                     return
                 del registry[name]
         if isinstance(value, Parameter):
+            shapes = self.__dict__.setdefault("_parameter_shapes", {})
+            if name in self._parameters and value.shape != shapes.get(name, value.shape):
+                raise ShapeError(
+                    f"{owner_name(self)}: cannot replace parameter '{name}' of shape "
+                    f"{shapes[name]} with one of shape {value.shape}; the layer computes with "
+                    f"{shapes[name]} (build a new layer, or `del` the parameter first to "
+                    f"change its shape on purpose)")
             self._modules.pop(name, None)
             self.__dict__.pop(name, None)
             if value.name is None:
                 value.name = name
             self._parameters[name] = value
+            shapes[name] = value.shape
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self.__dict__.pop(name, None)
@@ -137,6 +162,21 @@ class Module(CacheStack):
     def modules(self):
         return (module for _, module in self.named_modules())
 
+    def apply(self, fn):
+        """Call ``fn(module)`` on every submodule, children first, then on self; return self.
+
+        PyTorch's order (post-order), e.g. to initialize weights:
+        ``model.apply(lambda m: mn.init.xavier_(m.weight) if isinstance(m, mn.Linear)
+        else None)``.
+        """
+        if not callable(fn):
+            raise ConfigError(f"{type(self).__name__}.apply: expected a callable fn(module), "
+                              f"got {fn!r}")
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def named_parameters(self, prefix="", recurse=True):
         """Yield ``(dotted_name, Parameter)``, own parameters first, each once."""
         seen = set()
@@ -166,8 +206,9 @@ class Module(CacheStack):
 
     def train(self, mode=True):
         """Set training mode on this module and every descendant; return self."""
+        mode = check_bool(f"{type(self).__name__}.train", "mode", mode)
         for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+            object.__setattr__(module, "training", mode)
         return self
 
     def eval(self):
@@ -194,12 +235,37 @@ class Module(CacheStack):
             result = hook(self, x)
             if result is not None:
                 x = result
+        self._check_parameters()
         out = self.forward(x, *args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, x, out)
             if result is not None:
                 out = result
         return out
+
+    def _check_parameters(self):
+        """Refuse a parameter whose ``.data`` lost the shape or float dtype it was registered with.
+
+        ``layer.weight.data = np.zeros((3, 3))`` cannot be caught at assignment
+        (a Parameter's data is a plain attribute); here it becomes a clear error
+        before the layer's maths meets it.
+        """
+        shapes = self.__dict__.get("_parameter_shapes", {})
+        for name, param in self._parameters.items():
+            data = param.data
+            expected = shapes.get(name)
+            if (isinstance(data, np.ndarray) and data.dtype in FLOAT_DTYPES
+                    and (expected is None or data.shape == expected)):
+                continue
+            fix = (f"assign values of that shape and dtype (layer.{name}.data[...] = values), "
+                   f"or build a new layer")
+            if isinstance(data, np.ndarray) and expected is not None and data.shape != expected:
+                raise ShapeError(f"{owner_name(self)}: expected {name} of shape {expected} (the "
+                                 f"shape it was registered with), got {data.shape}; {fix}")
+            given = (f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray)
+                     else f"a {type(data).__name__}")
+            raise DTypeError(f"{owner_name(self)}: expected {name} to hold a float32 or float64 "
+                             f"array, got {given}; {fix}")
 
     # --- hooks -------------------------------------------------------------
 
@@ -226,69 +292,11 @@ class Module(CacheStack):
         """``fn(module, grad_in, grad_out)`` after backward; non-None replaces ``grad_in``."""
         return self._add_hook(self._backward_hooks, fn)
 
-    # --- state -------------------------------------------------------------
-
-    def _state_entries(self):
-        """Yield ``(key, module, name, current_array)`` in PyTorch's state_dict order.
-
-        Per module: parameters in registration order, then buffers, then the
-        children, recursively (``0.weight``, ``0.bias``, ``1.weight``, ...).
-        """
-        for module_name, module in self.named_modules():
-            prefix = f"{module_name}." if module_name else ""
-            for name, param in module._parameters.items():
-                yield prefix + name, module, name, param.data
-            for name, buffer in module._buffers.items():
-                if buffer is not None:
-                    yield prefix + name, module, name, np.asarray(buffer)
-
-    def state_dict(self):
-        """Copies of every parameter and buffer, keyed as PyTorch keys them."""
-        return OrderedDict((key, array.copy()) for key, _, _, array in self._state_entries())
-
-    def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from ``state_dict`` into this module's parameters and buffers.
-
-        Reports every missing, unexpected and mis-shaped key at once, with
-        PyTorch's wording. Shape mismatches are errors even when
-        ``strict=False``. Returns ``IncompatibleKeys(missing, unexpected)``.
-        """
-        entries = list(self._state_entries())
-        own_keys = {key for key, *_ in entries}
-        missing = [key for key, *_ in entries if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in own_keys]
-        problems = []
-        if strict and missing:
-            problems.append("Missing key(s) in state_dict: "
-                            + ", ".join(f'"{key}"' for key in missing) + ".")
-        if strict and unexpected:
-            problems.append("Unexpected key(s) in state_dict: "
-                            + ", ".join(f'"{key}"' for key in unexpected) + ".")
-        for key, _, _, current in entries:
-            if key in state_dict and np.shape(state_dict[key]) != current.shape:
-                problems.append(
-                    f"size mismatch for {key}: copying a param with shape "
-                    f"{np.shape(state_dict[key])} from checkpoint, the shape in current "
-                    f"model is {current.shape}.")
-        if problems:
-            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:"
-                                 + "".join(f"\n\t{problem}" for problem in problems))
-        for key, module, name, current in entries:
-            if key not in state_dict:
-                continue
-            if name in module._parameters:  # in place: optimizers hold the Parameter
-                np.copyto(module._parameters[name].data, state_dict[key], casting="unsafe")
-            else:
-                module._buffers[name] = np.array(state_dict[key], dtype=current.dtype)
-        return IncompatibleKeys(missing, unexpected)
+    # --- dtype ---------------------------------------------------------------
 
     def to(self, dtype):
         """Cast parameters, their gradients and float buffers to float32 or float64."""
-        dtype = np.dtype(dtype)
-        if dtype not in FLOAT_DTYPES:
-            raise ConfigError(
-                f"{type(self).__name__}.to: expected dtype float32 or float64, got {dtype}"
-            )
+        dtype = as_float_dtype(f"{type(self).__name__}.to", dtype)
         for module in self.modules():
             for param in module._parameters.values():
                 param.data = param.data.astype(dtype)
@@ -328,6 +336,9 @@ class Module(CacheStack):
     def summary(self):
         """The repr plus the total parameter count."""
         return f"{self!r}\nTotal parameters: {self.num_parameters():,}"
+
+
+Module.__init__ = checked_init(Module.__init__)  # Flatten(3): "Flatten: too many ..."
 
 
 class Sequential(Module):
@@ -381,6 +392,6 @@ class Sequential(Module):
 __all__ = [
     "Parameter", "Module", "Sequential", "RemovableHandle", "IncompatibleKeys",
     "PendingForwardWarning",
-    "MinnetError", "ShapeError", "ConfigError", "DTypeError", "DataError",
+    "MinnetError", "ShapeError", "ConfigError", "ArgumentError", "DTypeError", "DataError",
     "StateDictError", "CheckpointError", "GradcheckError",
 ]

@@ -11,7 +11,7 @@ build_mnist1d_mlp = build_mlp  # the demo's model, under the name the tests use
 
 
 def run_demo(steps=6000, batch_size=100, lr=1e-2, seed=0, progress=True, plot_path=None,
-             data=None):
+             data=None, verbose=False):
     """Train the MNIST-1D MLP; return a ``minnet.mnist1d_models.TrainingResult``.
 
     Parameters
@@ -22,11 +22,13 @@ def run_demo(steps=6000, batch_size=100, lr=1e-2, seed=0, progress=True, plot_pa
         (X_train, y_train, X_test, y_test); None generates MNIST-1D locally.
     plot_path : str or None
         Where to write the loss-curve PNG; None writes no figure.
+    verbose : bool
+        Say so when MNIST-1D is generated (not when it comes from the cache).
     """
     if data is None:
         from minnet.data import mnist1d
 
-        data = mnist1d()
+        data = mnist1d(verbose=verbose)
     result = train_mnist1d("mlp", data, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                            progress=progress)
     if plot_path is not None:

@@ -19,6 +19,14 @@ class ConfigError(MinnetError, ValueError):
     """A constructor or function argument is invalid (lr <= 0, p outside [0, 1), ...)."""
 
 
+class ArgumentError(ConfigError, TypeError):
+    """A call's arguments do not fit the signature: an unknown keyword, a missing or an extra one.
+
+    A ConfigError (a bad argument) that is also a TypeError, the exception
+    Python and PyTorch raise for a call that does not match a signature.
+    """
+
+
 class DTypeError(MinnetError, TypeError):
     """An array has a dtype the operation cannot use (strings, objects, floats as labels, ...)."""
 
@@ -37,6 +45,18 @@ class CheckpointError(MinnetError, ValueError):
 
 class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
     """``load`` was given a path where no file exists (catchable as either parent)."""
+
+
+class CheckpointWriteError(CheckpointError, OSError):
+    """``save`` could not write (a missing or read-only directory, a full disk).
+
+    Catchable as either parent; ``errno`` is the operating system's. The
+    previous file at the path, if any, is unchanged.
+    """
+
+    def __init__(self, message, errno=None):
+        super().__init__(message)  # str() is the message alone, not OSError's "[Errno n]"
+        self.errno = errno
 
 
 class GradcheckError(MinnetError, AssertionError):

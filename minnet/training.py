@@ -40,8 +40,10 @@ from minnet.data.loader import DataLoader
 from minnet.errors import ConfigError, ShapeError
 from minnet.grad_mode import no_grad
 from minnet.history import History  # noqa: F401  (re-exported)
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, RegularizedLoss
+from minnet.losses import RegularizedLoss
+from minnet.losses.base import check_reduces_to_float
 from minnet.optim import ReduceLROnPlateau
+from minnet.optim.optimizer import current_lr
 from minnet.random import make_rng
 from minnet.validation import check_int
 
@@ -52,30 +54,18 @@ class NonFiniteLossWarning(UserWarning):
 
 # --- accuracy ----------------------------------------------------------------
 
-def _argmax_accuracy(out, target):
-    """Share of rows whose largest logit is the target class; out: (N, C), target: (N,)."""
-    return float(np.mean(np.argmax(out, axis=-1) == np.asarray(target)))
-
-
-def _threshold_accuracy(out, target):
-    """Share of logits on the target's side of 0 (probability 0.5); any matching shapes."""
-    target = np.asarray(target).reshape(np.shape(out))
-    return float(np.mean((np.asarray(out) > 0) == (target >= 0.5)))
-
-
 def accuracy_function(loss_fn):
     """The accuracy that fits ``loss_fn``, or None when accuracy means nothing (regression).
 
-    CrossEntropyLoss: argmax of the logits; BCEWithLogitsLoss: logit > 0. A
-    RegularizedLoss is judged by the loss it wraps (``.loss_fn``).
+    The classification losses carry it as their ``accuracy(out, target)``:
+    CrossEntropyLoss and NLLLoss, argmax over the class axis (targets equal
+    to ignore_index not counted); BCEWithLogitsLoss, logit > 0; BCELoss,
+    probability > 0.5. A RegularizedLoss is judged by the loss it wraps
+    (``.loss_fn``).
     """
     while isinstance(loss_fn, RegularizedLoss):
         loss_fn = loss_fn.loss_fn
-    if isinstance(loss_fn, CrossEntropyLoss):
-        return _argmax_accuracy
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        return _threshold_accuracy
-    return None
+    return getattr(loss_fn, "accuracy", None)
 
 
 # --- argument checks ---------------------------------------------------------
@@ -101,6 +91,7 @@ def _check_model_and_loss(owner, model, loss_fn):
             f"{owner}: loss_fn must be a loss object such as CrossEntropyLoss() (callable, "
             f"with backward()), got {loss_fn!r}"
         )
+    check_reduces_to_float(owner, loss_fn, "it records and averages one loss per batch")
 
 
 def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val, y_val):
@@ -111,10 +102,10 @@ def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val,
                 f"fit(): optimizer must be an optimizer such as SGD(model.parameters(), "
                 f"lr=0.1) (with zero_grad() and step()), got {optimizer!r}"
             )
-    if scheduler is not None:
-        if not callable(getattr(scheduler, "step", None)):
-            raise ConfigError(f"fit(): scheduler must have a step() method, got {scheduler!r}")
-        if getattr(scheduler, "optimizer", optimizer) is not optimizer:
+    for schedule in _schedulers(scheduler):
+        if not callable(getattr(schedule, "step", None)):
+            raise ConfigError(f"fit(): scheduler must have a step() method, got {schedule!r}")
+        if getattr(schedule, "optimizer", optimizer) is not optimizer:
             raise ConfigError(
                 "fit(): the scheduler drives a different optimizer than the one passed to "
                 "fit(); build it on the same optimizer"
@@ -129,6 +120,13 @@ def _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val,
     if (X_val is None) != (y_val is None):
         given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
         raise ConfigError(f"fit(): {given} was given without {missing}; pass both or neither")
+
+
+def _schedulers(scheduler):
+    """``fit``'s ``scheduler`` argument as a list: None, one schedule, or several chained."""
+    if scheduler is None:
+        return []
+    return list(scheduler) if isinstance(scheduler, (list, tuple)) else [scheduler]
 
 
 def _check_optimizer_holds_model(model, optimizer):
@@ -218,7 +216,7 @@ def _train_epoch(state, loader, callbacks, accuracy):
 
 def _run_epoch(state, loader, callbacks, accuracy, validation, batch_size):
     """Train, validate, record, step the schedule, tell the callbacks; return a stop reason."""
-    lr = float(state.optimizer.lr)
+    lr = current_lr(state.optimizer)
     _call_hook(callbacks, "on_epoch_begin", state.epoch, {"lr": lr})
     start = time.perf_counter()
     logs, reason = _train_epoch(state, loader, callbacks, accuracy)
@@ -232,10 +230,11 @@ def _run_epoch(state, loader, callbacks, accuracy, validation, batch_size):
             logs["val_acc"] = scores["accuracy"]
     logs.update(lr=lr, epoch_time=time.perf_counter() - start)
     state.history.record(logs)
-    if isinstance(state.scheduler, ReduceLROnPlateau):
-        state.scheduler.step(logs.get("val_loss", logs["train_loss"]))
-    elif state.scheduler is not None:
-        state.scheduler.step()
+    for scheduler in _schedulers(state.scheduler):  # in the order given, as PyTorch users do
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(logs.get("val_loss", logs["train_loss"]))
+        else:
+            scheduler.step()
     return _call_hook(callbacks, "on_epoch_end", state.epoch, dict(logs))
 
 
@@ -253,9 +252,11 @@ def fit(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs=10, b
     epochs : int >= 1
     batch_size : int >= 1 (the last batch of an epoch may be smaller)
     shuffle : bool, a new order of the samples every epoch
-    scheduler : optional learning-rate schedule, stepped once after each epoch;
-        ``ReduceLROnPlateau`` is given the validation loss (the training loss
-        without validation data)
+    scheduler : optional learning-rate schedule, or a list of schedules on the
+        optimizer (they compose, as in PyTorch), each stepped once after each
+        epoch in the order given; ``ReduceLROnPlateau`` is given the validation
+        loss (the training loss without validation data). History records the
+        lr of the first parameter group.
     callbacks : iterable of Callback (see ``minnet.callbacks``)
     progress : bool, show a tqdm bar on stderr; False prints nothing
     rng : None, int or numpy.random.Generator, the source of the shuffling

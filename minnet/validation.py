@@ -6,6 +6,7 @@ given. Layers validate their arguments at construction (fail fast) and their
 inputs at every forward, in Python, before any compiled kernel runs.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -45,7 +46,7 @@ def check_float(owner, name, value, low=None, high=None, low_open=False, high_op
     ``low_open=True`` excludes ``low`` (``lr`` must be > 0); ``high_open=True``
     excludes ``high`` (dropout ``p`` in [0, 1)).
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise ConfigError(
             f"{owner_name(owner)}: the '{name}' parameter must be a finite float, "
             f"got {value!r}"
@@ -62,6 +63,13 @@ def check_float(owner, name, value, low=None, high=None, low_open=False, high_op
             f"{left}{low_text}, {high_text}{right}, got {value!r} instead"
         )
     return float(value)
+
+
+def _finite(value):
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range, 10**400
+        return False
 
 
 def check_bool(owner, name, value):
@@ -90,7 +98,10 @@ def as_float_array(owner, x, dtype=None, what="input"):
     Integer and bool arrays are converted (a float layer fed ints is common
     and harmless); strings, objects and complex numbers are refused.
     """
-    array = np.asarray(x)
+    if type(x) is np.ndarray and (x.dtype == dtype if dtype is not None
+                                  else x.dtype in FLOAT_DTYPES):
+        return x  # the common case in a training loop: nothing to check or convert
+    array = as_array(owner, x, what)
     if array.dtype.kind not in "fiub":
         raise DTypeError(
             f"{owner_name(owner)}: expected a float {what}, got an array of dtype "
@@ -99,7 +110,49 @@ def as_float_array(owner, x, dtype=None, what="input"):
     target = np.dtype(dtype) if dtype is not None else (
         array.dtype if array.dtype in FLOAT_DTYPES else np.dtype(np.float64)
     )
-    return array.astype(target, copy=False)
+    if array.dtype == target:
+        return array
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e39 in float32 is inf, as in torch
+        return array.astype(target)
+
+
+def as_array(owner, x, what="input"):
+    """``np.asarray(x)``, with a ShapeError naming ``owner`` for ragged nested lists.
+
+    NumPy refuses ``[[1, 2], [3]]`` with "setting an array element with a
+    sequence ... inhomogeneous shape"; a user meant a batch of rows.
+    """
+    try:
+        return np.asarray(x)
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        raise ShapeError(
+            f"{owner_name(owner)}: expected {what} as a rectangular array, got a ragged "
+            f"{type(x).__name__} (its rows have different lengths); pad the rows to one "
+            f"length, or pass a NumPy array") from None
+
+
+def as_float_dtype(owner, dtype):
+    """Return ``np.dtype(dtype)`` when it is float32 or float64; else a ConfigError.
+
+    ``to("cpu")``, ``to("cuda")`` and ``to(torch.float32)`` are what a PyTorch
+    user writes first: the message says what minnet takes instead.
+    """
+    try:  # np.dtype(None) is float64: None is refused, not taken as the default
+        resolved = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is not None and resolved in FLOAT_DTYPES:
+        return resolved
+    device = isinstance(dtype, str) and dtype.split(":")[0].lower() in (
+        "cpu", "cuda", "mps", "xpu", "meta", "gpu")
+    given = f"the device {dtype!r}" if device else (
+        f"{dtype!r}" if resolved is None else f"dtype {resolved}")
+    raise ConfigError(
+        f"{owner_name(owner)}: minnet runs on the CPU only and takes dtype float32 or "
+        f"float64, got {given}; use .to(np.float32) or .to(np.float64) (a model is always "
+        f"on the CPU: there is no device to move it to)")
 
 
 def check_ndim(owner, x, ndims, layout, hint=None, what="input"):
@@ -109,6 +162,16 @@ def check_ndim(owner, x, ndims, layout, hint=None, what="input"):
     """
     if x.ndim not in ndims:
         message = (f"{owner_name(owner)}: expected {what} of shape {layout}, "
+                   f"got {tuple(x.shape)}")
+        if hint:
+            message += f"; {hint}"
+        raise ShapeError(message)
+
+
+def check_shape(owner, x, shape, what="input", hint=None):
+    """Raise ShapeError unless ``x.shape == shape`` (``what`` names the argument)."""
+    if tuple(x.shape) != tuple(shape):
+        message = (f"{owner_name(owner)}: expected {what} of shape {tuple(shape)}, "
                    f"got {tuple(x.shape)}")
         if hint:
             message += f"; {hint}"

@@ -169,29 +169,7 @@ def test_directory_is_not_a_checkpoint(tmp_path):
         load(tmp_path)
 
 
-# --- atomicity -------------------------------------------------------------------
-
-@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
-def test_interrupted_save_leaves_the_old_file_intact(tmp_path, monkeypatch, error):
-    path = tmp_path / "model.npz"
-    old_model = make_model(0)
-    save(old_model, path)
-    real_write_array = np.lib.format.write_array
-    calls = []
-
-    def failing_write_array(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:  # midway: after the first array is written
-            raise error
-        return real_write_array(*args, **kwargs)
-
-    monkeypatch.setattr(np.lib.format, "write_array", failing_write_array)
-    with pytest.raises(type(error)):
-        save(make_model(9), path)
-    monkeypatch.undo()
-    assert len(calls) == 2
-    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
-    assert_same_state(old_model.state_dict(), load(path))
+# Atomicity (the old file survives a failed save): tests/test_checkpoint_errors.py.
 
 
 # --- resuming training ---------------------------------------------------------------

@@ -216,8 +216,8 @@ def test_linear_bad_input_message_names_layer_expected_and_given():
         layer(np.zeros((32, 28, 28)))
     assert str(info.value) == (
         "Linear(in_features=784, out_features=10, bias=True): expected input of shape "
-        "(N, 784), got (32, 28, 28); did you forget Flatten()?")
-    expected = r"expected input of shape \(N, 784\), got \(2, 3\)"
+        "(N, *, 784), got (32, 28, 28); did you forget Flatten()?")
+    expected = r"expected input of shape \(N, \*, 784\), got \(2, 3\)"
     with pytest.raises(errors.ShapeError, match=expected):
         layer(np.zeros((2, 3)))
     with pytest.raises(errors.DTypeError, match="Linear.*expected a float input.*<U1"):

@@ -42,9 +42,10 @@ def test_demo_is_deterministic_for_a_seed(data):
     assert first.history.step_loss == second.history.step_loss
 
 
-def test_cli_demo_prints_accuracy_and_writes_the_plot(tmp_path, capsys):
+def test_cli_demo_prints_accuracy_and_writes_the_plot(tmp_path, capsys, data):
     plot = tmp_path / "loss.png"
     assert main(["demo", "--steps", "40", "--no-progress", "--plot", str(plot)]) == 0
     out = capsys.readouterr().out
     assert "Test accuracy:" in out and f"Loss curves written to {plot}" in out
+    assert "Generating" not in out  # the data fixture cached them
     assert os.path.getsize(plot) > 1000

@@ -102,6 +102,19 @@ def test_the_doctor_does_not_report_a_frozen_first_layer(rng):
                         "lr-too-low"}, report
 
 
+def test_lint_leaves_a_frozen_pretrained_layer_alone():
+    """A frozen weight is kept as given: its scale is not an initialization choice."""
+    X, y = mn.data.spiral(n_per_class=60, n_classes=3, rng=0)
+    model = Sequential(Linear(2, 32, rng=0), ReLU(), Linear(32, 32, rng=1), ReLU(),
+                       Linear(32, 3, rng=2))
+    model[2].weight.data *= 10  # "pretrained" weights of another scale
+    report = mn.doctor(model, mn.CrossEntropyLoss(), X, y, checks=("lint",))
+    assert "weight-scale-skew" in {finding.code for finding in report.findings}
+    model[2].weight.requires_grad = False
+    report = mn.doctor(model, mn.CrossEntropyLoss(), X, y, checks=("lint",))
+    assert "weight-scale-skew" not in {finding.code for finding in report.findings}
+
+
 def test_fit_refuses_an_optimizer_of_another_model(rng):
     X, y = rng.standard_normal((20, 3)), rng.integers(0, 2, 20)
     old = Sequential(Linear(3, 2, rng=0))

@@ -1,262 +1,316 @@
-"""Loss classes: validation with teaching messages, values, backward, RegularizedLoss."""
+"""Loss classes: PyTorch's signatures and defaults, reprs, options checked at construction,
+reductions and the backward contract, accuracy, fit() on the new losses."""
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 
-from minnet.core import Module, Parameter, Sequential
-from minnet.errors import ConfigError, DataError, DTypeError, MinnetError, ShapeError
+import minnet as mn
+from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.functional import losses as F
-from minnet.gradcheck import numerical_gradient, rel_error
-from minnet.layers.activations import ReLU
+from minnet.layers.activations import Sigmoid
 from minnet.layers.linear import Linear
 from minnet.losses import (
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
     Loss,
     MSELoss,
+    NLLLoss,
     RegularizedLoss,
-    is_penalized,
+    SmoothL1Loss,
 )
+from minnet.optim import SGD
+from minnet.training import accuracy_function, fit
 
 
-def test_reprs():
-    assert repr(CrossEntropyLoss()) == "CrossEntropyLoss(label_smoothing=0.0)"
-    assert repr(BCEWithLogitsLoss()) == "BCEWithLogitsLoss()"
-    assert repr(MSELoss()) == "MSELoss()"
-    regularized = RegularizedLoss(CrossEntropyLoss(0.1), Linear(2, 2, rng=0), l2=1e-4)
+def log_softmax(x, axis=1):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def example(loss_cls, rng, shape=(6, 4)):
+    """A valid (pred, target) pair for each loss."""
+    x = rng.standard_normal(shape)
+    if loss_cls in (CrossEntropyLoss, NLLLoss):
+        target = rng.integers(0, shape[1], size=shape[:1] + shape[2:])
+        return (log_softmax(x) if loss_cls is NLLLoss else x), target
+    if loss_cls is BCELoss:
+        return 1 / (1 + np.exp(-x)), rng.uniform(size=shape)
+    if loss_cls is BCEWithLogitsLoss:
+        return x, rng.uniform(size=shape)
+    return x, rng.standard_normal(shape)
+
+
+ALL = [CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss, MSELoss, L1Loss, SmoothL1Loss,
+       HuberLoss]
+
+# PyTorch's signatures (deprecated size_average/reduce left out), in PyTorch's order.
+SIGNATURES = {
+    CrossEntropyLoss: "weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0",
+    NLLLoss: "weight=None, ignore_index=-100, reduction='mean'",
+    BCEWithLogitsLoss: "weight=None, reduction='mean', pos_weight=None",
+    BCELoss: "weight=None, reduction='mean'",
+    MSELoss: "reduction='mean'", L1Loss: "reduction='mean'",
+    SmoothL1Loss: "reduction='mean', beta=1.0", HuberLoss: "reduction='mean', delta=1.0",
+}
+
+
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_signatures_are_pytorchs(loss_cls):
+    parameters = list(inspect.signature(loss_cls).parameters.values())
+    assert ", ".join(str(p) for p in parameters) == SIGNATURES[loss_cls]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_signatures_match_the_installed_torch(loss_cls):
+    torch = pytest.importorskip("torch")
+    theirs = inspect.signature(getattr(torch.nn, loss_cls.__name__))
+    names = [name for name in theirs.parameters if name not in ("size_average", "reduce")]
+    assert names == list(inspect.signature(loss_cls).parameters)
+    for name in names:
+        assert theirs.parameters[name].default == inspect.signature(loss_cls).parameters[
+            name].default, name
+
+
+def test_reprs_show_only_non_default_options():
+    for loss_cls in ALL:
+        assert repr(loss_cls()) == f"{loss_cls.__name__}()"
+    assert repr(CrossEntropyLoss(weight=[1, 2], ignore_index=0, reduction="sum",
+                                 label_smoothing=0.1)) == (
+        "CrossEntropyLoss(weight=[1.0, 2.0], ignore_index=0, reduction='sum', "
+        "label_smoothing=0.1)")
+    assert repr(NLLLoss(weight=np.ones(20))) == "NLLLoss(weight=<array of shape (20,)>)"
+    assert repr(BCEWithLogitsLoss(pos_weight=[3.0])) == "BCEWithLogitsLoss(pos_weight=[3.0])"
+    assert repr(BCELoss(weight=[[1.0], [2.0]], reduction="none")) == (
+        "BCELoss(weight=[[1.0], [2.0]], reduction='none')")
+    assert repr(SmoothL1Loss(beta=0.5)) == "SmoothL1Loss(beta=0.5)"
+    assert repr(HuberLoss("sum", 2)) == "HuberLoss(reduction='sum', delta=2.0)"
+    assert repr(MSELoss("none")) == "MSELoss(reduction='none')"
+    regularized = RegularizedLoss(CrossEntropyLoss(label_smoothing=0.1), Linear(2, 2, rng=0),
+                                  l2=1e-4)
     assert repr(regularized) == (
         "RegularizedLoss(CrossEntropyLoss(label_smoothing=0.1), l1=0.0, l2=0.0001)")
 
 
-@pytest.mark.parametrize("loss_fn, pred, target, pair", [
-    (CrossEntropyLoss(0.2), np.arange(12.0).reshape(4, 3) % 5, np.array([0, 2, 1, 1]),
-     lambda p, t: F.cross_entropy_forward(p, t, 0.2)),
-    (BCEWithLogitsLoss(), np.linspace(-3, 3, 6).reshape(3, 2), np.eye(3, 2),
-     F.bce_with_logits_forward),
-    (MSELoss(), np.linspace(-3, 3, 6), np.linspace(0, 1, 6), F.mse_forward),
-])
-def test_losses_call_the_pair_and_return_float_and_pred_shaped_gradient(
-        loss_fn, pred, target, pair):
+@pytest.mark.parametrize("loss_cls", ALL)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_losses_call_their_pair_and_return_a_float_and_a_pred_shaped_gradient(
+        loss_cls, reduction, rng):
+    pred, target = example(loss_cls, rng)
+    loss_fn = loss_cls(reduction=reduction)
     loss = loss_fn(pred, target)
-    expected, cache = pair(pred, target)
+    expected, cache = loss_fn.pair[0](pred, target, reduction=reduction)
     assert isinstance(loss, float) and loss == expected
     grad = loss_fn.backward()
     assert grad.shape == pred.shape and grad.dtype == pred.dtype
-    np.testing.assert_array_equal(grad, loss_fn.pair[1](1.0, cache))
+    np.testing.assert_array_equal(grad, loss_fn.pair[1](None, cache))
+    np.testing.assert_allclose(loss_fn.backward(-2.5), -2.5 * grad, rtol=1e-14)
+    np.testing.assert_allclose(loss_fn.backward(np.float32(0.5)), 0.5 * grad, rtol=1e-14)
     loss_fn(pred.astype(np.float32), target)
     assert loss_fn.backward().dtype == np.float32
 
 
-@pytest.mark.parametrize("loss_fn", [CrossEntropyLoss(), BCEWithLogitsLoss(), MSELoss()])
-def test_backward_before_call_raises(loss_fn):
-    fresh = type(loss_fn)()
-    with pytest.raises(MinnetError, match=rf"{type(loss_fn).__name__}\(.*\): backward\(\) called "
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_reduction_none_returns_the_per_element_losses(loss_cls, rng):
+    pred, target = example(loss_cls, rng, shape=(5, 3, 2))
+    losses = loss_cls(reduction="none")(pred, target)
+    class_loss = loss_cls in (CrossEntropyLoss, NLLLoss)
+    assert isinstance(losses, np.ndarray)
+    assert losses.shape == ((5, 2) if class_loss else pred.shape)
+    assert losses.sum() == pytest.approx(loss_cls(reduction="sum")(pred, target), rel=1e-12)
+    assert losses.mean() == pytest.approx(loss_cls()(pred, target), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_reduction_none_backward_needs_the_upstream_gradient(loss_cls, rng):
+    pred, target = example(loss_cls, rng)
+    loss_fn = loss_cls(reduction="none")
+    losses = loss_fn(pred, target)
+    with pytest.raises(MinnetError, match=(
+            rf"{loss_cls.__name__}\(reduction='none'\): with reduction='none' the loss is an "
+            rf"array of shape \({losses.shape[0]},( {losses.shape[-1]})?\), so backward\(\) "
+            r"needs its upstream gradient.*call loss_fn.backward\(np.ones_like\(loss\)\) to "
+            r"sum the losses, or build the loss with reduction='sum' or 'mean'")):
+        loss_fn.backward()
+    with pytest.raises(ShapeError, match=r"expected grad_out of shape .* \(the shape of the "
+                                         r"per-element losses\), got \(1,\)"):
+        loss_fn.backward(np.ones(1))
+    with pytest.raises(DTypeError, match=r"expected a float grad_out, got an array of dtype"):
+        loss_fn.backward(np.full(losses.shape, "x"))
+    summed = loss_cls(reduction="sum")
+    summed(pred, target)
+    np.testing.assert_allclose(loss_fn.backward(np.ones_like(losses)), summed.backward(),
+                               rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_a_float_loss_takes_only_a_scalar_grad_out(loss_cls, rng):
+    pred, target = example(loss_cls, rng)
+    loss_fn = loss_cls()
+    loss_fn(pred, target)
+    with pytest.raises(ShapeError, match=rf"{loss_cls.__name__}\(\): with reduction='mean' the "
+                                         r"loss is a float, so grad_out must be a scalar"):
+        loss_fn.backward(np.ones(pred.shape[0]))
+    with pytest.raises(DTypeError, match=r"expected a float grad_out"):
+        loss_fn.backward("1.0")
+
+
+@pytest.mark.parametrize("loss_cls", ALL)
+def test_backward_before_call_raises(loss_cls):
+    with pytest.raises(MinnetError, match=rf"{loss_cls.__name__}\(\): backward\(\) called "
                                           r"before the loss was computed"):
-        fresh.backward()
+        loss_cls().backward()
 
 
-def test_cross_entropy_initial_loss_is_log_num_classes():
-    assert CrossEntropyLoss()(np.zeros((8, 10)), np.arange(8)) == pytest.approx(math.log(10))
+# --- options checked at construction ---------------------------------------------
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: CrossEntropyLoss(reduction="avg"), ConfigError,
+     r"CrossEntropyLoss: the 'reduction' parameter must be one of \['mean', 'none', 'sum'\], "
+     r"got 'avg'"),
+    (lambda: MSELoss(None), ConfigError, r"MSELoss: the 'reduction' parameter must be one of"),
+    (lambda: CrossEntropyLoss(0.1), ConfigError,
+     r"CrossEntropyLoss: the 'weight' parameter must be a 1-d array of one weight per class, "
+     r"shape \(C,\), got shape \(\); the first positional argument is the class weight, as in "
+     r"PyTorch: pass the other options by keyword \(label_smoothing=..., reduction=...\)"),
+    (lambda: NLLLoss(weight=np.ones((2, 2))), ConfigError, r"NLLLoss: .*got shape \(2, 2\)$"),
+    (lambda: NLLLoss(weight=[]), ConfigError, r"got shape \(0,\)"),
+    (lambda: CrossEntropyLoss(weight=[1, -1]), ConfigError,
+     r"CrossEntropyLoss: the 'weight' parameter must hold values >= 0, got a smallest value "
+     r"of -1.0"),
+    (lambda: CrossEntropyLoss(weight=[1, np.nan]), ConfigError,
+     r"the 'weight' parameter must hold finite values, got 1 NaN or Inf"),
+    (lambda: CrossEntropyLoss(weight=["a", "b"]), ConfigError, r"got an array of dtype <U1"),
+    (lambda: CrossEntropyLoss(ignore_index=1.5), ConfigError,
+     r"CrossEntropyLoss: the 'ignore_index' parameter must be an int, got 1.5"),
+    (lambda: NLLLoss(ignore_index=True), ConfigError, r"'ignore_index' parameter must be an int"),
+    (lambda: CrossEntropyLoss(label_smoothing=1.5), ConfigError,
+     r"CrossEntropyLoss: the 'label_smoothing' parameter must be a float in the range "
+     r"\[0.0, 1.0\], got 1.5 instead"),
+    (lambda: CrossEntropyLoss(label_smoothing=-0.1), ConfigError, r"\[0.0, 1.0\], got -0.1"),
+    (lambda: CrossEntropyLoss(label_smoothing="0.1"), ConfigError,
+     r"must be a finite float, got '0.1'"),
+    (lambda: BCEWithLogitsLoss(pos_weight=[-2.0]), ConfigError,
+     r"BCEWithLogitsLoss: the 'pos_weight' parameter must hold values >= 0"),
+    (lambda: BCEWithLogitsLoss(pos_weight=[np.inf]), ConfigError, r"'pos_weight' .* finite"),
+    (lambda: BCEWithLogitsLoss(weight=[[np.nan]]), ConfigError, r"'weight' .* finite"),
+    (lambda: BCELoss(weight=-1.0), ConfigError, r"BCELoss: the 'weight' parameter .* >= 0"),
+    (lambda: BCELoss(reduction="batchmean"), ConfigError, r"'reduction' parameter must be"),
+    (lambda: SmoothL1Loss(beta=-1.0), ConfigError,
+     r"SmoothL1Loss: the 'beta' parameter must be a float in the range \[0.0, inf\]"),
+    (lambda: HuberLoss(delta=0.0), ConfigError,
+     r"HuberLoss: the 'delta' parameter must be a float in the range \(0.0, inf\], got 0.0"),
+    (lambda: HuberLoss(delta=np.nan), ConfigError, r"'delta' parameter must be a finite float"),
+    (lambda: L1Loss("Mean"), ConfigError, r"L1Loss: the 'reduction' parameter must be one of"),
+    (lambda: CrossEntropyLoss(label_smoothing=None), ConfigError,
+     r"'label_smoothing' parameter must be a finite float, got None"),
+    (lambda: NLLLoss(ignore_index=None), ConfigError, r"'ignore_index' parameter must be an int"),
+    (lambda: SmoothL1Loss(beta=None), ConfigError, r"'beta' parameter must be a finite float"),
+    (lambda: HuberLoss(delta=None), ConfigError, r"'delta' parameter must be a finite float"),
+])
+def test_options_are_checked_at_construction(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
-def test_cross_entropy_accepts_integer_valued_floats_and_lets_nan_logits_through():
+def test_the_weight_is_a_private_read_only_copy():
+    weight = np.array([1.0, 2.0, 3.0])
+    loss_fn = CrossEntropyLoss(weight=weight)
+    weight[0] = -5.0  # the caller's array changes; the loss keeps what it checked
+    assert loss_fn.weight.tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="read-only"):
+        loss_fn.weight[0] = -1.0
+
+
+def test_an_option_changed_after_construction_is_checked_at_the_call():
     loss_fn = CrossEntropyLoss()
+    loss_fn.reduction = "avg"
+    with pytest.raises(ConfigError, match=r"CrossEntropyLoss\(reduction='avg'\): the "
+                                          r"'reduction' parameter must be one of"):
+        loss_fn(np.zeros((2, 3)), np.array([0, 1]))
+    loss_fn = BCEWithLogitsLoss()
+    loss_fn.pos_weight = np.array([-1.0])
+    with pytest.raises(ConfigError, match=r"'pos_weight' parameter must hold values >= 0"):
+        loss_fn(np.zeros(2), np.zeros(2))
+
+
+def test_initial_cross_entropy_is_log_num_classes_and_nan_logits_flow():
+    loss_fn = CrossEntropyLoss()
+    assert loss_fn(np.zeros((8, 10)), np.arange(8)) == pytest.approx(math.log(10))
     assert loss_fn(np.zeros((2, 3)), np.array([0.0, 2.0])) == pytest.approx(math.log(3))
     logits = np.zeros((2, 3))
     logits[0, 1] = np.nan
     assert math.isnan(loss_fn(logits, np.array([0, 1])))
 
 
-@pytest.mark.parametrize("logits, target, error, message", [
-    (np.zeros((3, 4)), np.array([0, 1, np.nan]), DataError,
-     r"CrossEntropyLoss\(label_smoothing=0.0\): expected a finite target, got 1 NaN"),
-    (np.zeros((3, 4)), np.array([0, 4, 1]), DataError,
-     r"CrossEntropyLoss\(.*\): expected target labels in \[0, 4\), got values from 0 to 4"),
-    (np.zeros((3, 4)), np.array([-1, 0, 1]), DataError, r"labels in \[0, 4\).*from -1 to 1"),
-    (np.zeros((3, 4)), np.array([0.5, 1, 2]), DTypeError,
-     r"CrossEntropyLoss\(.*\): expected integer class labels.*non-integer floats"),
-    (np.zeros((3, 4)), np.array(["a", "b", "c"]), DTypeError,
-     r"CrossEntropyLoss\(.*\): expected integer class labels as target, got dtype <U1"),
-    (np.array([["a", "b"]]), np.array([0]), DTypeError,
-     r"CrossEntropyLoss\(.*\): expected a float logits, got an array of dtype <U1"),
-    (np.zeros(4), np.array([1]), ShapeError,
-     r"CrossEntropyLoss\(.*\): expected logits of shape \(N, C\), got \(4,\); for one sample "
-     r"use logits.reshape\(1, -1\)"),
-    (np.zeros((3, 4)), np.eye(3, 4), ShapeError,
-     r"expected target of shape \(N,\) = \(3,\) to match logits \(3, 4\), got \(3, 4\); the "
-     r"target looks one-hot: pass class indices, target.argmax\(axis=1\)"),
-    (np.zeros((3, 4)), np.zeros((3, 1), dtype=int), ShapeError, r"got \(3, 1\); flatten it"),
-    (np.zeros((3, 4)), np.array([0, 1]), ShapeError,
-     r"expected target of shape \(N,\) = \(3,\) to match logits \(3, 4\), got \(2,\)$"),
-    (np.zeros((0, 4)), np.array([], dtype=int), DataError,
-     r"CrossEntropyLoss\(.*\): expected a non-empty logits, got shape \(0, 4\)"),
+# --- accuracy and fit ---------------------------------------------------------------
+
+def test_accuracy_of_each_classification_loss():
+    out = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0], [0.0, 1.0, 2.0], [5.0, 0.0, 0.0]])
+    labels = np.array([0, 1, 0, 2])  # the first two are right
+    assert CrossEntropyLoss().accuracy(out, labels) == 0.5
+    assert CrossEntropyLoss(ignore_index=2).accuracy(out, labels) == pytest.approx(2 / 3)
+    assert NLLLoss(ignore_index=0).accuracy(out, labels) == 0.5
+    assert CrossEntropyLoss().accuracy(out, np.eye(3)[labels] * 0.9 + 0.03) == 0.5
+    assert math.isnan(CrossEntropyLoss(ignore_index=0).accuracy(out[:1], labels[:1]))
+    pixels = np.zeros((1, 3, 2, 2))
+    pixels[0, 1] = 1.0  # every pixel predicts class 1
+    assert CrossEntropyLoss().accuracy(pixels, np.array([[[1, 0], [1, 1]]])) == 0.75
+    assert BCEWithLogitsLoss().accuracy(np.array([-1.0, 2.0, 0.5]), [0, 1, 0]) == pytest.approx(
+        2 / 3)
+    assert BCELoss().accuracy(np.array([[0.2], [0.7], [0.6]]), [0, 1, 0]) == pytest.approx(2 / 3)
+    for loss_cls in (MSELoss, L1Loss, SmoothL1Loss, HuberLoss):
+        assert accuracy_function(loss_cls()) is None
+    regularized = RegularizedLoss(NLLLoss(), Linear(1, 1, rng=0))
+    assert accuracy_function(regularized).__self__ is regularized.loss_fn
+
+
+@pytest.mark.parametrize("loss_fn, head", [
+    (BCELoss(), Sigmoid()),
+    (BCEWithLogitsLoss(pos_weight=np.array([2.0])), None),
 ])
-def test_cross_entropy_bad_inputs(logits, target, error, message):
-    with pytest.raises(error, match=message):
-        CrossEntropyLoss()(logits, target)
+def test_fit_reports_accuracy_for_the_binary_losses(loss_fn, head, rng):
+    X = rng.standard_normal((60, 2))
+    y = (X[:, :1] + X[:, 1:] > 0).astype(np.float64)
+    model = mn.Sequential(*[m for m in (Linear(2, 1, rng=0), head) if m is not None])
+    history = fit(model, loss_fn, SGD(model.parameters(), lr=0.5), X, y, epochs=15,
+                  progress=False, rng=0)
+    assert history.train_acc[-1] > 0.85
 
 
-@pytest.mark.parametrize("value, message", [
-    (1.5, r"CrossEntropyLoss: the 'label_smoothing' parameter must be a float in the range "
-          r"\[0.0, 1.0\], got 1.5 instead"),
-    (-0.1, r"range \[0.0, 1.0\], got -0.1"),
-    ("0.1", r"must be a finite float, got '0.1'"),
-])
-def test_cross_entropy_label_smoothing_is_checked(value, message):
-    with pytest.raises(ConfigError, match=message):
-        CrossEntropyLoss(label_smoothing=value)
+def test_fit_reports_accuracy_with_ignored_targets(rng):
+    X = rng.standard_normal((60, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    y[::4] = -1  # unlabelled samples
+    model = mn.Sequential(Linear(2, 2, rng=0))
+    history = fit(model, CrossEntropyLoss(ignore_index=-1), SGD(model.parameters(), lr=0.5),
+                  X, y, epochs=10, batch_size=60, progress=False, rng=0)
+    kept = y != -1
+    with mn.no_grad():
+        out = model(X)
+    assert history.train_acc[-1] > 0.9
+    assert CrossEntropyLoss(ignore_index=-1).accuracy(out, y) == np.mean(
+        np.argmax(out, axis=1)[kept] == y[kept])
 
 
-@pytest.mark.parametrize("loss_cls, pred, target, error, message", [
-    (BCEWithLogitsLoss, np.zeros((4, 1)), np.zeros(4), ShapeError,
-     r"BCEWithLogitsLoss\(\): expected target of the same shape as the logits, \(4, 1\), got "
-     r"\(4,\); reshape it with target.reshape\(\(4, 1\)\) \(a \(N,\) and an \(N, 1\) array "
-     r"would broadcast to \(N, N\)"),
-    (BCEWithLogitsLoss, np.zeros(4), np.zeros((4, 1)), ShapeError,
-     r"got \(4, 1\); reshape it with target.reshape\(\(4,\)\)"),
-    (BCEWithLogitsLoss, np.zeros(4), np.zeros(3), ShapeError, r"got \(3,\)$"),
-    (BCEWithLogitsLoss, np.zeros(3), np.array([0.0, 1.0, 2.0]), DataError,
-     r"BCEWithLogitsLoss\(\): expected target probabilities in \[0, 1\], got values from "
-     r"0.0 to 2.0$"),
-    (BCEWithLogitsLoss, np.zeros(2), np.array([-1.0, 1.0]), DataError,
-     r"from -1.0 to 1.0; map -1/\+1 labels to 0/1"),
-    (BCEWithLogitsLoss, np.zeros(2), np.array([np.nan, 1.0]), DataError,
-     r"BCEWithLogitsLoss\(\): expected a finite target, got 1 NaN"),
-    (BCEWithLogitsLoss, np.zeros(2), np.array(["0", "1"]), DTypeError,
-     r"BCEWithLogitsLoss\(\): expected a float target, got an array of dtype <U1"),
-    (MSELoss, np.zeros((5, 1)), np.zeros(5), ShapeError,
-     r"MSELoss\(\): expected target of the same shape as the prediction, \(5, 1\), got "
-     r"\(5,\); reshape it with target.reshape\(\(5, 1\)\)"),
-    (MSELoss, np.zeros(2), np.array([np.inf, 1.0]), DataError,
-     r"MSELoss\(\): expected a finite target, got 1 NaN or Inf"),
-    (MSELoss, np.array(["x"]), np.zeros(1), DTypeError,
-     r"MSELoss\(\): expected a float prediction, got an array of dtype <U1"),
-    (MSELoss, np.zeros((0, 2)), np.zeros((0, 2)), DataError, r"expected a non-empty prediction"),
-])
-def test_bce_and_mse_bad_inputs(loss_cls, pred, target, error, message):
-    with pytest.raises(error, match=message):
-        loss_cls()(pred, target)
+def test_every_loss_is_exported_at_the_top_level():
+    for loss_cls in ALL + [Loss, RegularizedLoss]:
+        assert getattr(mn, loss_cls.__name__) is loss_cls
+    for name in ("nll_forward", "bce_forward", "l1_forward", "smooth_l1_forward",
+                 "huber_forward"):
+        assert getattr(mn.functional, name) is getattr(F, name)
 
 
-def test_bce_accepts_bool_targets():
+def test_bool_targets_are_probabilities_and_int_labels_may_be_any_integer_dtype():
     assert BCEWithLogitsLoss()(np.zeros(3), np.array([True, False, True])) == pytest.approx(
         math.log(2))
-
-
-# --- RegularizedLoss ----------------------------------------------------------
-
-def small_model():
-    return Sequential(Linear(3, 4, rng=0), ReLU(), Linear(4, 2, rng=1))
-
-
-def test_regularized_value_is_data_plus_penalty_on_weights_only(rng):
-    model = small_model()
-    for param in model.parameters():  # nonzero biases, to show they are not penalized
-        param.data += 0.5
-    x, y = rng.standard_normal((5, 3)), rng.integers(0, 2, size=5)
-    loss_fn = RegularizedLoss(CrossEntropyLoss(), model, l1=0.01, l2=0.1)
-    value = loss_fn(model(x), y)
-    weights = [model[0].weight.data, model[2].weight.data]
-    penalty = sum(0.01 * np.abs(w).sum() + 0.05 * (w ** 2).sum() for w in weights)
-    assert loss_fn.data_loss == CrossEntropyLoss()(model(x), y)
-    assert loss_fn.reg_loss == pytest.approx(penalty, rel=1e-12)
-    assert value == pytest.approx(loss_fn.data_loss + penalty, rel=1e-12)
-    assert [name for name, _ in loss_fn.penalized_parameters()] == ["0.weight", "2.weight"]
-
-
-def test_regularized_backward_adds_the_penalty_gradient(rng):
-    model = small_model()
-    x, y = rng.standard_normal((5, 3)), rng.integers(0, 2, size=5)
-    loss_fn = RegularizedLoss(CrossEntropyLoss(), model, l1=0.03, l2=0.2)
-    loss_fn(model(x), y)
-    model.zero_grad()
-    grad_pred = loss_fn.backward()
-    np.testing.assert_array_equal(grad_pred, loss_fn.loss_fn.backward())
-    np.testing.assert_array_equal(model[0].bias.grad, 0.0)  # only the penalty was added
-    weight = model[2].weight
-    numeric = numerical_gradient(lambda w: loss_fn.penalty(), weight.data)
-    assert rel_error(weight.grad, numeric) < 1e-7
-
-
-def test_regularized_total_gradient_through_the_model(rng):
-    model = small_model()
-    x, y = rng.standard_normal((6, 3)), rng.integers(0, 2, size=6)
-    loss_fn = RegularizedLoss(CrossEntropyLoss(), model, l2=0.5)
-    loss_fn(model(x), y)
-    model.zero_grad()
-    model.backward(loss_fn.backward())
-    for param in (model[0].weight, model[0].bias):
-        numeric = numerical_gradient(lambda w: loss_fn(model.forward(x), y), param.data)
-        assert rel_error(param.grad, numeric) < 1e-6
-
-
-def test_one_dimensional_and_non_weight_parameters_are_not_penalized():
-    class Norm(Module):
-        def __init__(self):
-            super().__init__()
-            self.weight = Parameter(np.ones(3))
-            self.bias = Parameter(np.ones(3))
-            self.scale = Parameter(np.ones((3, 3)))
-
-    loss_fn = RegularizedLoss(MSELoss(), Norm(), l1=1.0, l2=1.0)
-    assert loss_fn.penalized_parameters() == []
-    assert loss_fn(np.zeros(2), np.ones(2)) == 1.0 and loss_fn.reg_loss == 0.0
-    two_d = Parameter(np.ones((2, 2)))
-    for name in ["weight", "0.weight", "rnn.weight_ih_l0", "weight_hh_l1"]:
-        assert is_penalized(name, two_d), name
-    for name in ["bias", "0.bias", "weight_g", "running_var", "bias_ih_l0"]:
-        assert not is_penalized(name, two_d), name
-
-
-@pytest.mark.parametrize("args, message", [
-    ((MSELoss(), "model"), r"RegularizedLoss: the 'model' parameter must be a Module, got str"),
-    ((MSELoss, Linear(1, 1)), r"RegularizedLoss: the 'loss_fn' parameter must be a Loss such as "
-                              r"CrossEntropyLoss\(\), got type"),
-    ((MSELoss(), Linear(1, 1), -0.1), r"RegularizedLoss: the 'l1' parameter must be a float "
-                                      r"in the range \[0.0, inf\], got -0.1"),
-    ((MSELoss(), Linear(1, 1), 0.0, "big"), r"the 'l2' parameter must be a finite float"),
-])
-def test_regularized_arguments_are_checked(args, message):
-    with pytest.raises(ConfigError, match=message):
-        RegularizedLoss(*args)
-
-
-def test_regularized_backward_before_call_raises():
-    loss_fn = RegularizedLoss(MSELoss(), Linear(1, 1, rng=0), l2=1.0)
-    assert isinstance(loss_fn, Loss)
-    with pytest.raises(MinnetError, match=r"RegularizedLoss\(MSELoss\(\), l1=0.0, l2=1.0\): "
-                                          r"backward\(\) called before"):
-        loss_fn.backward()
-
-
-# --- PyTorch as an oracle (optional) --------------------------------------------
-
-@pytest.mark.torch
-def test_cross_entropy_with_label_smoothing_matches_torch(rng):
-    torch = pytest.importorskip("torch")
-    logits = np.concatenate([rng.standard_normal((6, 5)) * 3, [[1e4, -1e4, 0, 0, 0]]])
-    target = np.array([0, 1, 2, 3, 4, 4, 1])
-    for smoothing in (0.0, 0.15, 1.0):
-        tensor = torch.tensor(logits, requires_grad=True)
-        expected = torch.nn.CrossEntropyLoss(label_smoothing=smoothing)(
-            tensor, torch.tensor(target))
-        expected.backward()
-        loss_fn = CrossEntropyLoss(label_smoothing=smoothing)
-        assert loss_fn(logits, target) == pytest.approx(expected.item(), rel=1e-13)
-        np.testing.assert_allclose(loss_fn.backward(), tensor.grad.numpy(), rtol=1e-12,
-                                   atol=1e-16)
-
-
-@pytest.mark.torch
-def test_bce_with_logits_matches_torch(rng):
-    torch = pytest.importorskip("torch")
-    logits = np.concatenate([rng.standard_normal(20) * 5, [1e4, -1e4, 1e4, -1e4]])
-    target = np.concatenate([rng.uniform(size=20), [1.0, 0.0, 0.0, 1.0]])
-    tensor = torch.tensor(logits, requires_grad=True)
-    expected = torch.nn.BCEWithLogitsLoss()(tensor, torch.tensor(target))
-    expected.backward()
-    loss_fn = BCEWithLogitsLoss()
-    assert loss_fn(logits, target) == pytest.approx(expected.item(), rel=1e-13)
-    np.testing.assert_allclose(loss_fn.backward(), tensor.grad.numpy(), rtol=1e-12, atol=1e-16)
+    logits = np.zeros((3, 4))
+    for dtype in (np.uint8, np.int16, np.int32, np.float32):
+        assert CrossEntropyLoss()(logits, np.array([0, 3, 2], dtype=dtype)) == pytest.approx(
+            math.log(4))

@@ -19,10 +19,12 @@ TOP_LEVEL = [
     "LayerNorm", "Dropout", "weight_norm", "Embedding", "RNN", "LSTM", "GRU",
     "set_backend", "get_backend",
     "doctor", "watch", "DoctorCallback", "Finding", "Report",
+    "no_grad", "enable_grad", "is_grad_enabled",
 ]
 OPTIM = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR",
          "CosineAnnealingLR", "LinearWarmup", "ReduceLROnPlateau", "clip_grad_norm_",
-         "clip_grad_value_"]
+         "clip_grad_value_", "MultiStepLR", "LambdaLR", "OneCycleLR",
+         "CosineAnnealingWarmRestarts"]
 DATA = ["DataLoader", "train_val_split", "Standardizer", "mnist1d", "spiral", "xor",
         "adding_problem", "toy_phrases"]
 

@@ -41,7 +41,7 @@ def default_cache_dir():
     return Path(base) / "minnet"
 
 
-def mnist1d(num_samples=5000, train_split=0.8, seed=42, cache_dir=None):
+def mnist1d(num_samples=5000, train_split=0.8, seed=42, cache_dir=None, verbose=False):
     """Return the MNIST-1D dataset as ``Dataset(X_train, y_train, X_test, y_test)``.
 
     The defaults reproduce the package's default dataset (the one published
@@ -68,6 +68,9 @@ def mnist1d(num_samples=5000, train_split=0.8, seed=42, cache_dir=None):
         (a temporary file, then a rename) and regenerated when unreadable.
         If the directory cannot be written, a warning is issued and the data
         are returned uncached.
+    verbose : bool
+        Print one line on stdout when the data are generated (not when they
+        come from the cache): generation takes a few seconds.
 
     Returns
     -------
@@ -103,6 +106,8 @@ def mnist1d(num_samples=5000, train_split=0.8, seed=42, cache_dir=None):
                 "X_test": (total - num_train, NUM_FEATURES), "y_test": (total - num_train,)}
     data = _load(path, expected)
     if data is None:
+        if verbose:
+            print(f"Generating MNIST-1D locally (cached in {path.parent}) ...", flush=True)
         data = _generate(num_samples, train_split, seed)
         _save(path, data)
     return data

@@ -18,6 +18,10 @@ import numpy as np
 from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.input_checks import as_numbers, constant_features, input_scale
 
+# The losses by the targets they take (by class name: a duck-typed loss works too)
+CLASS_INDEX_LOSSES = {"CrossEntropyLoss", "NLLLoss"}
+PROBABILITY_LOSSES = {"BCEWithLogitsLoss", "BCELoss"}
+REGRESSION_LOSSES = {"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"}
 IMBALANCE_RATIO = 10.0  # largest / smallest class count
 MIN_ENTROPY = 0.5  # label entropy / ln(number of classes)
 MIN_OVERLAP = 0.02  # fraction of the validation set also in training
@@ -31,6 +35,7 @@ def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None
     model's output width) bounds the labels. Nothing is modified.
     """
     loss_name = _loss_name(loss_fn)
+    ignore_index = getattr(_data_loss(loss_fn), "ignore_index", None)
     arrays = {"X": X, "y": y, "X_val": X_val, "y_val": y_val}
     findings = []
     for name, array in arrays.items():
@@ -45,21 +50,36 @@ def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None
         findings += [f for f in input_scale("X_val", X_val, reference=X) if f.code not in already]
     for name in ("y", "y_val"):
         if arrays[name] is not None and name not in broken:
-            findings += labels_out_of_range(name, arrays[name], loss_name, num_classes)
+            findings += labels_out_of_range(name, arrays[name], loss_name, num_classes,
+                                            ignore_index)
     if y is not None and not {f.where for f in findings} & {"y"}:
-        findings += class_imbalance(y, loss_name)
+        findings += class_imbalance(y, loss_name, ignore_index)
     if X_val is not None:
         findings += split_overlap(X, X_val)
     return findings
 
 
-def _loss_name(loss_fn):
-    """The class name of the data loss (RegularizedLoss unwrapped), or None."""
+def _data_loss(loss_fn):
+    """The data loss (RegularizedLoss and similar wrappers unwrapped), or None."""
     for _ in range(10):
         if not hasattr(loss_fn, "loss_fn"):
             break
         loss_fn = loss_fn.loss_fn
+    return loss_fn
+
+
+def _loss_name(loss_fn):
+    """The class name of the data loss, or None."""
+    loss_fn = _data_loss(loss_fn)
     return None if loss_fn is None else type(loss_fn).__name__
+
+
+def _soft_targets(y, loss_name, num_classes):
+    """Probability targets of a class-index loss: floats, classes on axis 1, not all 0/1
+    integers (PyTorch's CrossEntropyLoss takes them when they have the logits' shape)."""
+    return (loss_name in CLASS_INDEX_LOSSES and y.dtype.kind == "f" and y.ndim >= 2
+            and (num_classes is None or y.shape[1] == num_classes)
+            and not np.all(y == np.round(y)))
 
 
 # --- NaN / Inf ---------------------------------------------------------------
@@ -85,23 +105,26 @@ def non_finite(name, array):
 
 # --- labels ------------------------------------------------------------------
 
-def labels_out_of_range(name, y, loss_name, num_classes=None):
+def labels_out_of_range(name, y, loss_name, num_classes=None, ignore_index=None):
     """``labels-out-of-range`` (error): labels the loss cannot take.
 
-    CrossEntropyLoss: non-integer, negative or >= num_classes labels;
-    BCEWithLogitsLoss: targets outside [0, 1]; no loss given: integer labels
-    outside [0, num_classes) when num_classes is known. MSELoss: nothing.
+    CrossEntropyLoss, NLLLoss: non-integer, negative or >= num_classes labels
+    (``ignore_index`` allowed), or probability targets outside [0, 1];
+    BCEWithLogitsLoss, BCELoss: targets outside [0, 1]; no loss given: integer
+    labels outside [0, num_classes) when num_classes is known. Regression: nothing.
     """
     y = as_numbers(y)
-    if y is None or y.size == 0 or loss_name == "MSELoss":
+    if y is None or y.size == 0 or loss_name in REGRESSION_LOSSES:
         return []
-    if loss_name == "BCEWithLogitsLoss":
+    if loss_name in PROBABILITY_LOSSES or _soft_targets(y, loss_name, num_classes):
         bad = (y < 0) | (y > 1)
         expected = "[0, 1]"
-    elif loss_name == "CrossEntropyLoss" or (num_classes is not None and y.dtype.kind in "iu"):
+    elif loss_name in CLASS_INDEX_LOSSES or (num_classes is not None and y.dtype.kind in "iu"):
         bad = (y < 0) | (y != np.round(y))
         if num_classes is not None:
             bad |= y >= num_classes
+        if ignore_index is not None:
+            bad &= y != ignore_index
         expected = f"integers in [0, {num_classes if num_classes is not None else 'C'})"
     else:
         return []
@@ -117,21 +140,25 @@ def labels_out_of_range(name, y, loss_name, num_classes=None):
                 f"{first}, is {y[first].item()!r}.")]
 
 
-def _class_labels(y, loss_name):
-    """Integer class labels (flat), or None for regression and soft targets."""
+def _class_labels(y, loss_name, ignore_index=None):
+    """Integer class labels (flat, ``ignore_index`` left out), or None for regression and
+    soft targets."""
     y = as_numbers(y)
-    if y is None or y.size == 0 or loss_name == "MSELoss":
+    if y is None or y.size == 0 or loss_name in REGRESSION_LOSSES:
         return None
-    if loss_name == "BCEWithLogitsLoss":
+    if loss_name in PROBABILITY_LOSSES:
         if y.ndim > 1 and y.shape[1:] != (1,):
             return None  # multi-label targets: one class balance per column
         return y.ravel().astype(np.int64) if np.all((y == 0) | (y == 1)) else None
-    if loss_name == "CrossEntropyLoss" or (loss_name is None and y.dtype.kind in "iu"):
-        return y.ravel().astype(np.int64) if np.all(y == np.round(y)) else None
+    if loss_name in CLASS_INDEX_LOSSES or (loss_name is None and y.dtype.kind in "iu"):
+        if not np.all(y == np.round(y)):
+            return None
+        labels = y.ravel().astype(np.int64)
+        return labels[labels != ignore_index] if ignore_index is not None else labels
     return None
 
 
-def class_imbalance(y, loss_name):
+def class_imbalance(y, loss_name, ignore_index=None):
     """``class-imbalance`` (warning): largest/smallest class > 10 or low label entropy.
 
     Counted over the classes present in ``y`` (a model may have more outputs
@@ -139,8 +166,8 @@ def class_imbalance(y, loss_name):
     against equal classes finds significant (5 standard deviations) fires,
     so a small sample of balanced classes stays silent.
     """
-    labels = _class_labels(y, loss_name)
-    if labels is None or labels.min() < 0:
+    labels = _class_labels(y, loss_name, ignore_index)
+    if labels is None or labels.size == 0 or labels.min() < 0:
         return []
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:

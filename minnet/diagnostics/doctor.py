@@ -20,6 +20,7 @@ from minnet.diagnostics.monitor_stats import private_copy, task_of
 from minnet.diagnostics.rules import run_rules
 from minnet.errors import ConfigError, DataError, MinnetError
 from minnet.grad_mode import no_grad
+from minnet.losses.base import check_reduces_to_float
 from minnet.random import make_rng
 from minnet.validation import check_int
 
@@ -91,6 +92,7 @@ def _check_arguments(model, loss_fn, X, y, X_val, y_val, checks):
     if not callable(loss_fn) or not callable(getattr(loss_fn, "backward", None)):
         raise ConfigError(f"doctor(): loss_fn must be a loss such as CrossEntropyLoss(), "
                           f"got {loss_fn!r}")
+    check_reduces_to_float("doctor()", loss_fn, "the doctor compares one loss per step")
     if isinstance(checks, str) or not set(checks) <= set(CHECKS):
         raise ConfigError(f"doctor(): checks must be a subset of {CHECKS}, got {checks!r}")
     X, y = np.asarray(X), np.asarray(y)
@@ -118,7 +120,7 @@ def _num_classes(model, loss_fn, X):
             out = np.asarray(probe(X[:2]))
     except MinnetError:
         return None
-    return int(out.shape[-1]) if out.ndim == 2 else None
+    return int(out.shape[1]) if out.ndim >= 2 else None  # classes on axis 1, as the loss
 
 
 def _evaluate(model, loss_fn, X, y):

@@ -24,7 +24,8 @@ def weights(model):
 
     Kept: parameters with >= 2 dims that are not biases, not normalization
     scales, not Embedding tables (any N(0, 1) table is a healthy start, and
-    each row gets its own gradient) and not weight-norm magnitudes ``*_g``.
+    each row gets its own gradient), not weight-norm magnitudes ``*_g``, and
+    not frozen (``requires_grad=False``: kept as given, so not an init choice).
     """
     seen = set()
     for module_name, module in model.named_modules():
@@ -32,7 +33,8 @@ def weights(model):
             continue
         for param_name, param in module.named_parameters(prefix=module_name, recurse=False):
             last = param_name.rsplit(".", 1)[-1]
-            if id(param) in seen or param.data.ndim < 2 or param.data.size == 0:
+            if (id(param) in seen or param.data.ndim < 2 or param.data.size == 0
+                    or not param.requires_grad):
                 continue
             if last.startswith("bias") or last.endswith("_g"):
                 continue

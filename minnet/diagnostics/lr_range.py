@@ -16,6 +16,7 @@ import numpy as np
 from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.sanity import finite_rows, private_copies, sanity_rng
 from minnet.optim import Adam
+from minnet.optim.optimizer import current_lr
 
 SMOOTHING = 0.7  # exponential moving average of the loss, bias-corrected (lag ~2 steps)
 DIVERGENCE_FACTOR = 4.0  # diverged: smoothed loss above 4x its best and above its start
@@ -82,7 +83,7 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     """
     X, y = np.asarray(X), np.asarray(y)
     if optimizer is not None:
-        end = max(end, 3.0 * float(optimizer.lr))
+        end = max(end, 3.0 * current_lr(optimizer))
     rates = start * (end / start) ** (np.arange(steps) / max(1, steps - 1))
     model_copy, optimizer_copy, loss_copy = private_copies(model, optimizer, loss_fn)
     if optimizer_copy is None:
@@ -108,7 +109,7 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
         record["suggested_lr"] = record["lr"][reached] / 10
     if optimizer is None:
         return [], records
-    lr = float(optimizer.lr)
+    lr = current_lr(optimizer)
     evidence = {"lr": lr, **{key: record[key] for key in ("suggested_lr", "divergence_lr")
                              if key in record}}
     if diverged is not None and lr >= diverged:

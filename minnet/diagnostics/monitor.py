@@ -37,8 +37,10 @@ from minnet.core import Module
 from minnet.diagnostics import monitor_stats as stats
 from minnet.diagnostics.monitor_passes import ForwardPass, PassesMixin
 from minnet.diagnostics.monitor_records import RecordsMixin, new_records
+from minnet.diagnostics.monitor_stats import coupled_weight_decays
 from minnet.errors import ConfigError
 from minnet.losses import RegularizedLoss
+from minnet.losses.base import check_reduces_to_float
 from minnet.validation import check_int
 
 
@@ -72,6 +74,8 @@ class Monitor(RecordsMixin, PassesMixin):
         if loss_fn is not None and not callable(getattr(loss_fn, "forward", None)):
             raise ConfigError(f"Monitor: loss_fn must be a loss such as CrossEntropyLoss(), "
                               f"got {loss_fn!r}")
+        if loss_fn is not None:
+            check_reduces_to_float("watch()", loss_fn, "it records one loss per step")
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.every = check_int("Monitor", "every", every, minimum=1)
         self.first = check_int("Monitor", "first", first, minimum=0)
@@ -94,10 +98,7 @@ class Monitor(RecordsMixin, PassesMixin):
         self._train_batch_sizes = set()
         self._sampled = self._is_sampled(0)
         self._regularized = isinstance(loss_fn, RegularizedLoss)
-        # SGD and Adam put weight_decay into the gradient (AdamW decays apart from it)
-        decay = getattr(optimizer, "weight_decay", 0.0) or 0.0
-        coupled = "AdamW" not in stats.class_names(optimizer) if optimizer is not None else False
-        self._weight_decay = float(decay) if coupled and isinstance(decay, (int, float)) else 0.0
+        self._weight_decays = coupled_weight_decays(optimizer)
 
     # --- attaching -------------------------------------------------------------
 

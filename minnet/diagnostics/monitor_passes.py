@@ -108,7 +108,7 @@ class PassesMixin:
     def _add_to_eval_group(self, current):
         """Evaluation passes at one step (a validation set in batches) make one record."""
         size = current.batch_size or 1
-        accuracy = stats.batch_accuracy(current.pred, current.target, self.task)
+        accuracy = stats.batch_accuracy(current.pred, current.target, self.loss_fn)
         group = self._eval_group
         if group is not None and group[0] != current.step:
             self._flush_eval_group()

@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from minnet.diagnostics import monitor_stats as stats
+from minnet.optim.optimizer import group_values
 
 PROBABILITY_CHECKS = 5  # sampled steps on which the logits are always checked
 
@@ -65,7 +66,8 @@ class RecordsMixin:
     """The Monitor's recording methods (they read ``self.records`` and the scanned model)."""
 
     def _lr(self):
-        lr = getattr(self.optimizer, "lr", None)
+        """The first parameter group's lr (NaN without an optimizer or a numeric lr)."""
+        lr = group_values(self.optimizer, "lr")[0] if self.optimizer is not None else None
         return float(lr) if isinstance(lr, (int, float)) else math.nan
 
     def _check_stale_grads(self):
@@ -98,7 +100,8 @@ class RecordsMixin:
         loss["data"].append(nan if current.data_loss is None else current.data_loss)
         loss["reg"].append(nan if current.reg_loss is None else current.reg_loss)
         # accuracy on sampled steps only (it feeds the plateau rule, window by window)
-        loss["accuracy"].append(stats.batch_accuracy(pred, target, task) if sampled else nan)
+        loss["accuracy"].append(stats.batch_accuracy(pred, target, self.loss_fn)
+                                if sampled else nan)
         loss["lr"].append(self._lr())
         baseline = nan
         if task == "regression" and target is not None:
@@ -106,7 +109,7 @@ class RecordsMixin:
                 baseline = float(np.var(np.asarray(target, dtype=np.float64)))
         loss["baseline"].append(baseline)
         if (task == "multiclass" and type(target) is np.ndarray and target.ndim == 1
-                and target.dtype.kind in "iu"):
+                and target.dtype.kind in "iu" and target.size and target.min() >= 0):
             counts = np.bincount(target)  # the common case, without a function call
         else:
             counts = stats.label_counts(target, task)
@@ -171,12 +174,13 @@ class RecordsMixin:
             global_norm = self.records["global_grad_norm"]
             global_norm["step"].append(step)
             global_norm["value"].append(math.sqrt(total))
-            if (self._regularized and (self.loss_fn.l1 or self.loss_fn.l2)) or self._weight_decay:
+            if (self._regularized and (self.loss_fn.l1 or self.loss_fn.l2)) or any(
+                    decay for _, decay in self._weight_decays):
                 self._regularization_statistics(step)
 
     def _regularization_statistics(self, step):
         """Norms of the penalty's gradient and of the data loss's gradient."""
-        loss_fn, optimizer = self.loss_fn, self.optimizer
+        loss_fn = self.loss_fn
         reg_squared = data_squared = 0.0
         if self._regularized:
             for _, param in loss_fn.penalized_parameters():
@@ -184,8 +188,7 @@ class RecordsMixin:
                 reg_squared += stats.squared_norm(penalty)
                 data_squared += stats.squared_norm(param.grad - penalty)
         else:  # SGD and Adam add weight_decay * w to the gradient (L2 in the gradient)
-            decay = self._weight_decay
-            for param in optimizer.params:
+            for param, decay in self._weight_decays:
                 reg_squared += decay * decay * stats.squared_norm(param.data)
                 data_squared += stats.squared_norm(param.grad)
         _append(self.records["regularization"], step=step, reg_grad_norm=math.sqrt(reg_squared),

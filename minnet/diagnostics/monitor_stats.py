@@ -11,7 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, RegularizedLoss
+from minnet.diagnostics.uninformed import BINARY, MULTICLASS, REGRESSION
+from minnet.losses import RegularizedLoss
 
 HISTOGRAM_BINS = 30
 MAX_ROWS = 512  # statistics of a larger batch are measured on its first 512 samples
@@ -181,33 +182,41 @@ def data_loss_of(loss_fn):
 def task_of(loss_fn):
     """``"multiclass"``, ``"binary"``, ``"regression"`` or None (an unknown loss)."""
     inner = data_loss_of(loss_fn)
-    if isinstance(inner, CrossEntropyLoss):
+    if isinstance(inner, MULTICLASS):
         return "multiclass"
-    if isinstance(inner, BCEWithLogitsLoss):
+    if isinstance(inner, BINARY):
         return "binary"
-    if isinstance(inner, MSELoss):
+    if isinstance(inner, REGRESSION):
         return "regression"
     return None
 
 
 def label_counts(target, task):
-    """Counts of each class in a batch of targets (ndarray), or None when not classification."""
+    """Counts of each class in a batch of targets (ndarray), or None when not classification.
+
+    Class indices of any shape count every position; negative ones (PyTorch's
+    ignore_index, -100) are left out; probability targets give None.
+    """
     target = np.asarray(target)
-    if task == "multiclass" and target.ndim == 1 and target.dtype.kind in "iu":
-        return np.bincount(target)
+    if task == "multiclass" and target.dtype.kind in "iu" and target.size:
+        labels = target.ravel()
+        return np.bincount(labels[labels >= 0] if labels.min() < 0 else labels)
     if task == "binary" and (target.ndim == 1 or (target.ndim == 2 and target.shape[1] == 1)):
         return np.bincount((target.ravel() > 0.5).astype(np.intp), minlength=2)
     return None
 
 
-def batch_accuracy(pred, target, task):
-    """Share of correct predictions on a batch (argmax for multiclass, logit > 0 for binary)."""
-    pred, target = np.asarray(pred), np.asarray(target)
-    if task == "multiclass" and pred.ndim == 2 and target.ndim == 1 and len(target):
-        return np.count_nonzero(pred.argmax(axis=1) == target) / len(target)
-    if task == "binary" and pred.size == target.size and target.size:
-        return np.count_nonzero((pred.ravel() > 0) == (target.ravel() > 0.5)) / target.size
-    return math.nan
+def batch_accuracy(pred, target, loss_fn):
+    """Share of correct predictions on a batch, as the loss defines it (its ``accuracy``:
+    argmax over the classes, a logit above 0, a probability above 0.5); NaN for a loss
+    without one or an unreadable batch."""
+    measure = getattr(data_loss_of(loss_fn), "accuracy", None)
+    if measure is None or pred is None or target is None or np.size(target) == 0:
+        return math.nan
+    try:
+        return float(measure(pred, target))
+    except (ValueError, IndexError):  # shapes the loss itself will refuse
+        return math.nan
 
 
 def probability_rows_error(pred):
@@ -292,3 +301,21 @@ def locate_non_finite(model, x):
     except Exception:  # a failing probe only means "not located"
         pass
     return found[0] if found else None
+
+
+def coupled_weight_decays(optimizer):
+    """``[(param, weight_decay)]`` for an optimizer that adds ``weight_decay * w`` into the
+    gradient (SGD, Adam, ...; not AdamW, which decays apart from it), per parameter group;
+    empty without an optimizer or without decay."""
+    if optimizer is None or "AdamW" in class_names(optimizer):
+        return []
+    groups = getattr(optimizer, "param_groups", None)
+    if groups is None:
+        groups = [{"params": getattr(optimizer, "params", ()),
+                   "weight_decay": getattr(optimizer, "weight_decay", 0.0)}]
+    pairs = []
+    for group in groups:
+        decay = group.get("weight_decay", 0.0) or 0.0
+        if isinstance(decay, (int, float)) and decay:
+            pairs += [(param, float(decay)) for param in group["params"]]
+    return pairs

@@ -25,9 +25,10 @@ from minnet.diagnostics.sanity import (
     sample_batch,
     sanity_rng,
 )
+from minnet.diagnostics.uninformed import loss_per_position, uninformed_losses
 from minnet.grad_mode import no_grad
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from minnet.optim import Adam
+from minnet.optim.optimizer import current_lr
 
 FIT_LOSS_FRACTION = 0.05  # fitted: 100% accuracy, or the loss below 5% of its reference
 STUCK_LOSS_FRACTION = 0.2  # the warning needs the loss above 20%: below, it is learning
@@ -107,18 +108,17 @@ class _Run:
 
 def _reference_loss(loss_fn, out, target, initial):
     """What "5% of the initial loss" is measured against: the initial loss, capped by
-    the loss of an uninformed prediction (ln C for a uniform softmax, ln 2 per
-    logit, the targets' variance for MSE: the best constant). A network whose
-    initial loss is inflated by huge logits, or by targets far from 0, has fitted
-    nothing when it merely gets back there."""
-    if isinstance(loss_fn, CrossEntropyLoss) and np.shape(out)[-1] > 1:
-        return min(initial, math.log(np.shape(out)[-1]))
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        return min(initial, math.log(2.0))
-    if isinstance(loss_fn, MSELoss):
-        spread = float(np.mean(np.var(np.asarray(target, dtype=np.float64), axis=0)))
-        return min(initial, spread) if spread > 0 else initial
-    return initial
+    the loss of an uninformed prediction (``minnet.diagnostics.uninformed``: ln C for
+    a uniform softmax, ln 2 per output, the mean target's loss for regression). A
+    network whose initial loss is inflated by huge logits, or by targets far from
+    0, has fitted nothing when it merely gets back there."""
+    yardsticks = uninformed_losses(loss_fn, out, target)
+    if yardsticks is None:
+        return initial
+    uninformed = yardsticks[0]
+    if getattr(loss_fn, "reduction", "mean") == "sum":  # yardsticks are per position
+        uninformed *= initial / max(loss_per_position(loss_fn, out, target), 1e-300)
+    return min(initial, uninformed) if uninformed > 0 else initial
 
 
 def _fresh_optimizer(copied, params):
@@ -127,14 +127,22 @@ def _fresh_optimizer(copied, params):
     Falls back on the deep copy itself (with its state) for an optimizer
     whose constructor does not take its ``hyperparameters()`` back.
     """
+    groups = getattr(copied, "param_groups", None)
     try:
+        if groups is not None:  # minnet's: each group's settings, decay off
+            fresh = [{**group, "params": list(group["params"])} for group in groups]
+            for group in fresh:
+                if "weight_decay" in group:
+                    group["weight_decay"] = 0.0
+            return type(copied)(fresh, lr=current_lr(copied))
         hyperparameters = dict(copied.hyperparameters())
         if "weight_decay" in hyperparameters:
             hyperparameters["weight_decay"] = 0.0
         return type(copied)(params, lr=copied.lr, **hyperparameters)
     except Exception:
-        if getattr(copied, "weight_decay", 0):
-            copied.weight_decay = 0.0
+        for group in groups if groups is not None else ():
+            if group.get("weight_decay"):
+                group["weight_decay"] = 0.0
         return copied
 
 
@@ -142,9 +150,9 @@ def _choices(optimizer):
     """``(label, choice)`` pairs: the user's optimizer first, then Adam at each fallback lr."""
     choices = []
     if optimizer is not None:
-        choices.append((f"{type(optimizer).__name__}(lr={optimizer.lr:g})", "user"))
+        choices.append((f"{type(optimizer).__name__}(lr={current_lr(optimizer):g})", "user"))
     for lr in FALLBACK_LRS:
-        if not (type(optimizer) is Adam and optimizer.lr == lr):
+        if not (type(optimizer) is Adam and current_lr(optimizer) == lr):
             choices.append((f"Adam(lr={lr:g})", lr))
     return choices
 

@@ -26,9 +26,10 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.uninformed import BINARY, MULTICLASS, loss_per_position, uninformed_losses
 from minnet.errors import ConfigError, DataError, MinnetError
 from minnet.grad_mode import no_grad
-from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, RegularizedLoss
+from minnet.losses import BCELoss, RegularizedLoss
 from minnet.random import make_rng
 
 DEFAULT_SEED = 20_240_611
@@ -113,57 +114,62 @@ def sample_batch(X, y, size, rng):
 
 
 def accuracy(loss_fn, out, target):
-    """Training accuracy for classification losses; None for regression."""
-    loss_fn = data_loss_of(loss_fn)
-    if isinstance(loss_fn, CrossEntropyLoss):
-        return float(np.mean(np.argmax(out, axis=-1) == np.asarray(target)))
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        target = np.asarray(target).reshape(np.shape(out))
-        return float(np.mean((np.asarray(out) > 0) == (target >= 0.5)))
-    return None
-
-
-def _entropy(counts):
-    probs = np.asarray(counts, dtype=np.float64)
-    probs = probs[probs > 0] / probs.sum()
-    return float(-np.sum(probs * np.log(probs)))
+    """Training accuracy for classification losses (the loss's own ``accuracy``); None
+    for regression."""
+    measure = getattr(data_loss_of(loss_fn), "accuracy", None)
+    return None if measure is None else measure(out, target)
 
 
 # --- initial loss ----------------------------------------------------------------
 
-HIGH_RATIO = 1.5  # loss / ln C
+HIGH_RATIO = 1.5  # loss / the loss of a uniform prediction
 MAX_LOGIT_SPREAD = 2.5  # a fresh He-initialized net has logits of spread ~1.4
-LOW_RATIO = 0.5  # loss / entropy of the labels
+LOW_RATIO = 0.5  # loss / the loss of the best constant prediction
+
+
+def _score_spread(loss_fn, out):
+    """How far the scores are from a uniform guess: the RMS over positions of the
+    scores' std across classes (axis 1) for a multiclass loss, the RMS of the logits
+    (probabilities turned back into logits) for a binary one."""
+    if isinstance(loss_fn, MULTICLASS):
+        return float(np.sqrt(np.mean(np.var(out, axis=1))))
+    if isinstance(loss_fn, BCELoss):
+        probabilities = np.clip(out, 1e-12, 1 - 1e-12)
+        out = np.log(probabilities / (1 - probabilities))
+    return float(np.sqrt(np.mean(out ** 2)))
 
 
 def initial_loss_check(model, loss_fn, X, y, rng=None, *, batch_size=256):
     """Compare the loss at step 0 with the loss of a uniform prediction, ln C.
 
     With small random logits a C-class softmax predicts about 1/C for every
-    class, so the cross-entropy starts near ln C (ln 2 per logit for
-    BCEWithLogitsLoss). The loss is measured on up to ``batch_size`` random
+    class, so the cross-entropy starts near ln C (ln 2 per output for a
+    binary loss). The yardsticks are computed with the user's own loss
+    (``minnet.diagnostics.uninformed``: class weights, ignore_index, label
+    smoothing, probability targets, (N, C, d...) outputs, NLLLoss on
+    log-probabilities and BCELoss on probabilities included; a summed loss is
+    taken per position). The loss is measured on up to ``batch_size`` random
     samples (the data loss of a RegularizedLoss; batch norm in training mode,
     dropout off). ``initial-loss-off`` (warning) fires when:
 
-    - the loss is above 1.5 ln C while the logits' spread (RMS over the
-      samples of each row's standard deviation) exceeds 2.5: the network
-      starts confidently wrong. The spread condition keeps quiet on fresh
-      He-initialized nets, whose loss on a binary task reaches 2 ln 2 with a
-      spread of only ~1.4; weights ten times too large give spreads of 10 and
-      more (ReLU nets: 10^(depth), since they are homogeneous);
-    - the loss is below half the entropy of the batch's labels (the best
-      loss reachable without looking at the inputs; ln C when balanced): an
-      untrained model cannot do that; it is not fresh, or the inputs leak
-      the labels.
+    - the loss is above 1.5 x the uniform prediction's while the scores'
+      spread (RMS over positions of the std across classes) exceeds 2.5: the
+      network starts confidently wrong. The spread condition keeps quiet on
+      fresh He-initialized nets, whose loss on a binary task reaches 2 ln 2
+      with a spread of only ~1.4; weights ten times too large give spreads of
+      10 and more (ReLU nets: 10^(depth), since they are homogeneous);
+    - the loss is below half the best constant prediction's (the entropy of
+      the labels for a plain cross-entropy: the best loss reachable without
+      looking at the inputs): an untrained model cannot do that; it is not
+      fresh, or the inputs leak the labels.
 
-    Label smoothing changes nothing at initialization. Other losses (MSE)
-    are skipped.
+    Regression losses are skipped.
 
-    Shapes: X (N, ...), y (N,) class indices or the targets' shape.
+    Shapes: X (N, ...), y (N, ...) class indices, probabilities or 0/1 targets.
     Returns a list of Findings (empty when healthy or not applicable).
     """
     loss_fn = data_loss_of(loss_fn)
-    if not isinstance(loss_fn, (CrossEntropyLoss, BCEWithLogitsLoss)):
+    if not isinstance(loss_fn, MULTICLASS + BINARY):
         return []
     X_batch, y_batch = sample_batch(X, y, batch_size, sanity_rng(rng))
     model, loss_fn = private_copies(model, loss_fn)
@@ -172,40 +178,30 @@ def initial_loss_check(model, loss_fn, X, y, rng=None, *, batch_size=256):
         if is_dropout(module):
             module.eval()
     with np.errstate(all="ignore"), no_grad():  # overflowing logits are reported as non-finite
-        logits = np.asarray(model(X_batch), dtype=np.float64)
-        loss = float(loss_fn(logits, y_batch))
-    if not math.isfinite(loss):
+        out = np.asarray(model(X_batch), dtype=np.float64)
+        loss = loss_per_position(loss_fn, out, y_batch)
+    yardsticks = uninformed_losses(loss_fn, out, y_batch)
+    if not math.isfinite(loss) or yardsticks is None:
         return []  # non-finite values are the data checks' and the monitor's finding
-    if isinstance(loss_fn, CrossEntropyLoss):
-        num_classes = logits.shape[-1]
-        if num_classes < 2:
-            return []
-        reference = math.log(num_classes)
-        spread = float(np.sqrt(np.mean(np.var(logits, axis=-1))))
-        label_entropy = _entropy(np.bincount(np.asarray(y_batch).astype(np.int64)))
-        label = "ln C"
-    else:
-        reference = math.log(2.0)
-        spread = float(np.sqrt(np.mean(logits ** 2)))
-        rate = np.clip(np.mean(np.asarray(y_batch, dtype=np.float64).reshape(logits.shape),
-                               axis=0), 0.0, 1.0)
-        label_entropy = float(np.mean([_entropy([p, 1 - p]) for p in np.ravel(rate)]))
-        num_classes = 2
-        label = "ln 2"
-    ratio = loss / reference
-    evidence = {"loss": loss, label.replace(" ", "_"): reference, "ratio": ratio,
+    uniform, best = yardsticks
+    multiclass = isinstance(loss_fn, MULTICLASS)
+    num_classes = out.shape[1] if multiclass else 2
+    label = "ln C" if multiclass else "ln 2"
+    spread = _score_spread(loss_fn, out)
+    ratio = loss / uniform
+    evidence = {"loss": loss, label.replace(" ", "_"): uniform, "ratio": ratio,
                 "logit_spread": spread, "samples": len(X_batch),
                 "threshold": f"loss > {HIGH_RATIO:g} x {label} with logit spread > "
                              f"{MAX_LOGIT_SPREAD:g}, or loss < {LOW_RATIO:g} x label entropy"}
     if ratio > HIGH_RATIO and spread > MAX_LOGIT_SPREAD:
         summary = (f"The loss at step 0 is {loss:.3g}, {ratio:.2g} x {label} = "
-                   f"{reference:.3g} (C = {num_classes}): the logits start with a spread of "
+                   f"{uniform:.3g} (C = {num_classes}): the logits start with a spread of "
                    f"{spread:.3g} instead of about 1, confidently wrong.")
         return [make_finding("initial-loss-off", "loss", evidence, summary)]
-    if loss < LOW_RATIO * label_entropy:
-        evidence["label_entropy"] = label_entropy
+    if loss < LOW_RATIO * best:
+        evidence["label_entropy"] = best
         summary = (f"The loss at step 0 is {loss:.3g}, below half the entropy of the labels "
-                   f"({label_entropy:.3g}): an untrained model cannot do that. Is it already "
+                   f"({best:.3g}): an untrained model cannot do that. Is it already "
                    f"trained, or do the inputs leak the labels?")
         return [make_finding("initial-loss-off", "loss", evidence, summary)]
     return []

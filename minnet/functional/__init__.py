@@ -16,12 +16,18 @@ from minnet.functional.activations import (  # noqa: F401
     gelu_forward,
     leaky_relu_backward,
     leaky_relu_forward,
+    log_softmax_backward,
+    log_softmax_forward,
     relu_backward,
     relu_forward,
     sigmoid_backward,
     sigmoid_forward,
+    silu_backward,
+    silu_forward,
     softmax_backward,
     softmax_forward,
+    softplus_backward,
+    softplus_forward,
     tanh_backward,
     tanh_forward,
 )
@@ -49,18 +55,35 @@ from minnet.functional.conv_naive import (  # noqa: F401
     conv2d_backward_naive,
     conv2d_forward_naive,
 )
-from minnet.functional.dropout import dropout_backward, dropout_forward, dropout_mask  # noqa: F401
+from minnet.functional.dropout import (  # noqa: F401
+    dropout2d_backward,
+    dropout2d_forward,
+    dropout_backward,
+    dropout_forward,
+    dropout_mask,
+)
 from minnet.functional.embedding import embedding_backward, embedding_forward  # noqa: F401
+from minnet.functional.groupnorm import groupnorm_backward, groupnorm_forward  # noqa: F401
 from minnet.functional.gru import gru_backward, gru_forward  # noqa: F401
 from minnet.functional.layernorm import layernorm_backward, layernorm_forward  # noqa: F401
 from minnet.functional.linear import linear_backward, linear_forward  # noqa: F401
 from minnet.functional.losses import (  # noqa: F401
+    bce_backward,
+    bce_forward,
     bce_with_logits_backward,
     bce_with_logits_forward,
     cross_entropy_backward,
     cross_entropy_forward,
+    huber_backward,
+    huber_forward,
+    l1_backward,
+    l1_forward,
     mse_backward,
     mse_forward,
+    nll_backward,
+    nll_forward,
+    smooth_l1_backward,
+    smooth_l1_forward,
 )
 from minnet.functional.lstm import lstm_backward, lstm_forward  # noqa: F401
 from minnet.functional.pooling import (  # noqa: F401

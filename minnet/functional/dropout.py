@@ -14,7 +14,9 @@ import math
 
 import numpy as np
 
+from minnet.errors import ShapeError
 from minnet.random import make_rng
+from minnet.validation import as_float_array, check_bool, check_float
 
 _LANES = {8: np.uint8, 16: np.uint16, 32: np.uint32}
 
@@ -72,12 +74,27 @@ def dropout_mask(shape, p, dtype=np.float64, rng=None):
     return mask.reshape(shape)
 
 
+def _dropout(owner, x, p, training, rng, mask_shape):
+    """Check the arguments, draw a mask of ``mask_shape(x.shape)`` and apply it."""
+    x = as_float_array(owner, x)
+    p = check_float(owner, "p", p, low=0.0, high=1.0, high_open=True)
+    training = check_bool(owner, "training", training)
+    shape = mask_shape(x.shape)
+    if not isinstance(rng, (type(None), np.random.Generator)):
+        rng = make_rng(rng)  # an int seed; anything else is refused, in evaluation too
+    if not training or p == 0:
+        return x, (None, x.shape)
+    mask = dropout_mask(shape, p, x.dtype, rng)
+    with np.errstate(invalid="ignore"):  # a dropped inf is inf * 0 = NaN, as in PyTorch
+        return x * mask, (mask, x.shape)
+
+
 def dropout_forward(x, p=0.5, training=True, rng=None):
     """Inverted dropout forward pass.
 
     Parameters
     ----------
-    x : ndarray of any shape, float32 or float64
+    x : ndarray of any shape (ints and bools become float64)
     p : float in [0, 1), the probability of dropping each entry
     training : bool; False (evaluation) returns ``x`` itself
     rng : None, int or numpy.random.Generator, draws the mask
@@ -85,30 +102,75 @@ def dropout_forward(x, p=0.5, training=True, rng=None):
     Returns
     -------
     out : ndarray of x's shape and dtype
-    cache : the scaled mask (x's shape and dtype), or None for the identity
+    cache : (mask, x's shape); mask is the scaled mask (x's shape and dtype), or
+        None for the identity (evaluation, or p = 0)
     """
-    if not training or p == 0:
-        return x, None
-    mask = dropout_mask(x.shape, p, x.dtype, rng)
-    return x * mask, mask
+    return _dropout("dropout_forward", x, p, training, rng, lambda shape: shape)
+
+
+def dropout2d_hint(ndim):
+    """The fix to suggest when Dropout2d gets a ``ndim``-d input instead of (N, C, H, W)."""
+    if ndim == 3:
+        return ("a 3-d input is ambiguous (PyTorch reads it as (N, C, L) with a warning, and "
+                "will read it as one image (C, H, W)): for (N, C, L) pass x[..., None], for "
+                "one image (C, H, W) pass x[None]")
+    return "for (N, features) use Dropout (dropout_forward)" if ndim == 2 else None
+
+
+def _channel_mask_shape(shape):
+    if len(shape) != 4:
+        hint = dropout2d_hint(len(shape))
+        raise ShapeError(f"dropout2d_forward: expected x of shape (N, C, H, W), got "
+                         f"{tuple(shape)}" + (f"; {hint}" if hint else ""))
+    return shape[:2] + (1, 1)
+
+
+def dropout2d_forward(x, p=0.5, training=True, rng=None):
+    """Channel dropout (PyTorch's ``dropout2d``): zero whole feature maps, scale the rest.
+
+    Each channel of each sample is dropped with probability ``p`` (all its
+    H x W entries at once) and kept channels are scaled by ``1 / (1 - p)``.
+    Neighbouring pixels of a feature map are strongly correlated, so dropping
+    single entries barely regularizes a convolutional layer; dropping whole
+    channels does (Tompson et al., 2015).
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    p, training, rng : as in ``dropout_forward``
+
+    Returns
+    -------
+    out : ndarray (N, C, H, W), x's dtype
+    cache : (mask, x's shape); mask is (N, C, 1, 1), or None for the identity
+    """
+    return _dropout("dropout2d_forward", x, p, training, rng, _channel_mask_shape)
 
 
 def dropout_backward(grad_out, cache):
-    """Inverted dropout backward pass.
+    """Inverted dropout backward pass, for ``dropout_forward`` and ``dropout2d_forward``.
 
     out = x * mask with a constant mask, so dx = grad_out * mask: the dropped
-    entries get no gradient and the kept ones the same 1 / (1 - p) scale.
+    entries get no gradient and the kept ones the same 1 / (1 - p) scale. A
+    channel mask (N, C, 1, 1) broadcasts over H x W.
 
     Parameters
     ----------
     grad_out : ndarray of the output's shape
-    cache : from ``dropout_forward``
+    cache : from ``dropout_forward`` or ``dropout2d_forward``
 
     Returns
     -------
     dx : ndarray of grad_out's shape
     """
-    mask = cache
+    mask, shape = cache
+    grad_out = as_float_array("dropout_backward", grad_out, what="grad_out")
+    if grad_out.shape != shape:
+        raise ShapeError(f"dropout_backward: expected grad_out of shape {shape} (the forward "
+                         f"output's), got {grad_out.shape}")
     if mask is None:
         return grad_out
     return grad_out * mask
+
+
+dropout2d_backward = dropout_backward  # the same mask product, named for the pair

@@ -36,6 +36,12 @@ from minnet.functional.recurrent import (
     state_buffer,
     upstream_gradients,
 )
+from minnet.functional.recurrent_checks import (
+    check_cell_arguments,
+    check_options,
+    check_shape,
+    check_upstream,
+)
 from minnet.kernels.recurrent import gru_gates_backward, gru_gates_forward, gru_hidden_forward
 
 # --- one step, textbook -------------------------------------------------------
@@ -53,6 +59,8 @@ def gru_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):
     -------
     h : (N, H); cache
     """
+    check_cell_arguments("gru_step_forward", x_t, (w_ih, w_hh, b_ih, b_hh), 3,
+                         {"h_prev": h_prev}, step=True)
     hidden = h_prev.shape[1]
     input_part = x_t @ w_ih.T + b_ih
     hidden_part = h_prev @ w_hh.T + b_hh
@@ -82,6 +90,7 @@ def gru_step_backward(grad_h, cache):
     grad_b_ih (3H,), grad_b_hh (3H,)
     """
     x_t, h_prev, w_ih, w_hh, r, z, n, hn = cache
+    check_shape("gru_step_backward", "grad_h", np.asarray(grad_h), h_prev.shape, "(N, H)")
     grad_new = grad_h * (1 - z) * (1 - n ** 2)
     grad_reset = grad_new * hn * r * (1 - r)
     grad_update = grad_h * (h_prev - n) * z * (1 - z)
@@ -98,6 +107,8 @@ def gru_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None,
 
     Parameters and returns as ``gru_forward``.
     """
+    check_cell_arguments("gru_forward_naive", x, (w_ih, w_hh, b_ih, b_hh), 3, {"h0": h0})
+    check_options("gru_forward_naive", return_sequences)
     h = naive_initial_state(h0, len(x), w_hh.shape[1], x.dtype)
     out, caches = naive_unroll(
         lambda x_t, h: gru_step_forward(x_t, h, w_ih, w_hh, b_ih, b_hh),
@@ -105,14 +116,17 @@ def gru_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None,
     return out, (caches, h0 is not None)
 
 
-def gru_backward_naive(grad_out, cache):
+def gru_backward_naive(grad_out, cache, grad_h_n=None):
     """Backpropagation through time as a loop of ``gru_step_backward`` (the reference).
 
     Parameters and returns as ``gru_backward``.
     """
     caches, has_h0 = cache
+    x_t, h_prev = caches[0][:2]
+    grad_out = check_upstream("gru_backward_naive", grad_out, len(x_t), len(caches),
+                              h_prev.shape[1], {"grad_h_n": grad_h_n})
     grad_x, (grad_h,), totals = naive_backprop_through_time(gru_step_backward, grad_out,
-                                                            caches, 1)
+                                                            caches, 1, (grad_h_n,))
     return (grad_x, grad_h if has_h0 else None, *totals)
 
 
@@ -136,6 +150,14 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True, works
         only the last, h_{T-1}, as (N, H)
     cache
     """
+    check_cell_arguments("gru_forward", x, (w_ih, w_hh, b_ih, b_hh), 3, {"h0": h0})
+    check_options("gru_forward", return_sequences)
+    return gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, return_sequences, workspace)
+
+
+def gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True,
+                          workspace=None):
+    """``gru_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     dtype = w_hh.dtype
@@ -166,7 +188,12 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True, works
     return hidden_outputs(states, return_sequences), cache
 
 
-def gru_backward(grad_out, cache, workspace=None):
+def gru_final_states(cache):
+    """The final hidden state h_n of a ``gru_forward`` call, as a tuple ``(h_n,)`` of (N, H)."""
+    return (cache[3][-1].T.copy(),)
+
+
+def gru_backward(grad_out, cache, workspace=None, grad_h_n=None):
     """Backpropagation through time for ``gru_forward``.
 
     Per step (last to first) the kernel turns dL/dh into the gradients of both
@@ -179,15 +206,26 @@ def gru_backward(grad_out, cache, workspace=None):
     grad_out : (N, T, H), dL/dh_t for every step; or (N, H), dL/dh of the last step only
     cache : from ``gru_forward``
     workspace : dict or None, buffers kept between calls (``minnet.functional.recurrent``)
+    grad_h_n : (N, H) or None, dL/dh_{T-1} from another path than the output
+        (the final state h_n, returned apart); it adds to the last step's
 
     Returns
     -------
     grad_x (N, T, D); grad_h0 (N, H) or None when h0 was None;
     grad_w_ih (3H, D), grad_w_hh (3H, H), grad_b_ih (3H,), grad_b_hh (3H,)
     """
+    states, gates = cache[3], cache[4]
+    steps, _, batch = gates.shape
+    grad_out = check_upstream("gru_backward", grad_out, batch, steps, states.shape[1],
+                              {"grad_h_n": grad_h_n})
+    return gru_backward_unchecked(grad_out, cache, workspace, grad_h_n)
+
+
+def gru_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
+    """``gru_backward`` without its argument checks, for a caller that made them."""
     x, w_ih, w_hh, states, gates, hn, has_h0 = cache
     steps, _, batch = gates.shape
-    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace)
+    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
     grad_direct = np.empty_like(grad_h)
     grad_ih = buffer(workspace, "grad_ih", gates.shape, gates.dtype)
     grad_hh = buffer(workspace, "grad_hh", gates.shape, gates.dtype)

@@ -10,6 +10,29 @@ import math
 
 import numpy as np
 
+from minnet.errors import ConfigError, ShapeError
+from minnet.validation import as_float_array, check_float, check_int, check_shape
+
+# A row holding inf gives inf - inf = NaN, as in PyTorch: computed silently, never warned about.
+_QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
+
+
+def _check_forward(x, gamma, beta, normalized_ndim, eps):
+    owner = "layernorm_forward"
+    x = as_float_array(owner, x, what="x")
+    normalized_ndim = check_int(owner, "normalized_ndim", normalized_ndim, minimum=1)
+    if x.ndim < normalized_ndim:
+        raise ShapeError(f"{owner}: expected x with at least {normalized_ndim} dimension(s) "
+                         f"(normalized_ndim={normalized_ndim}), got shape {x.shape}")
+    eps = check_float(owner, "eps", eps, low=0.0, low_open=True)
+    normalized_shape = x.shape[x.ndim - normalized_ndim:]
+    hint = f"the last {normalized_ndim} axis/axes of x"
+    gamma = as_float_array(owner, gamma, dtype=x.dtype, what="gamma")
+    check_shape(owner, gamma, normalized_shape, "gamma", hint=hint)
+    beta = as_float_array(owner, beta, dtype=x.dtype, what="beta")
+    check_shape(owner, beta, normalized_shape, "beta", hint=hint)
+    return x, gamma, beta, normalized_ndim, eps
+
 
 def layernorm_forward(x, gamma, beta, normalized_ndim=1, eps=1e-5):
     """Layer-norm forward pass.
@@ -26,20 +49,22 @@ def layernorm_forward(x, gamma, beta, normalized_ndim=1, eps=1e-5):
     -------
     out : ndarray of x's shape, ``gamma * (x - mean) / sqrt(var + eps) + beta``
         with mean and var taken over the trailing axes of each sample
-    cache : (xhat (R, D), inv_std (R, 1), gamma (D,), normalized_shape), R rows
+    cache : (xhat (R, D), inv_std (R, 1), gamma (D,), normalized_shape, x's shape), R rows
     """
+    x, gamma, beta, normalized_ndim, eps = _check_forward(x, gamma, beta, normalized_ndim, eps)
     normalized_shape = x.shape[x.ndim - normalized_ndim:]
     features = math.prod(normalized_shape)
-    rows = x.reshape(-1, features)
-    mean = rows.mean(axis=1, keepdims=True)
-    xhat = rows - mean
-    var = np.mean(xhat * xhat, axis=1, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
-    xhat *= inv_std
-    gamma = np.asarray(gamma, dtype=x.dtype).reshape(-1)
-    out = xhat * gamma
-    out += np.asarray(beta, dtype=x.dtype).reshape(-1)
-    return out.reshape(x.shape), (xhat, inv_std, gamma, normalized_shape)
+    rows = x.reshape(math.prod(x.shape[:x.ndim - normalized_ndim]), features)
+    with np.errstate(**_QUIET):
+        mean = rows.mean(axis=1, keepdims=True)
+        xhat = rows - mean
+        var = np.mean(xhat * xhat, axis=1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        xhat *= inv_std
+        gamma = gamma.reshape(-1)
+        out = xhat * gamma
+        out += beta.reshape(-1)
+    return out.reshape(x.shape), (xhat, inv_std, gamma, normalized_shape, x.shape)
 
 
 def layernorm_backward(grad_out, cache):
@@ -59,15 +84,23 @@ def layernorm_backward(grad_out, cache):
     -------
     dx : ndarray of grad_out's shape; dgamma, dbeta : ndarray of normalized_shape
     """
-    xhat, inv_std, gamma, normalized_shape = cache
-    dout = np.asarray(grad_out, dtype=xhat.dtype).reshape(xhat.shape)
-    dgamma = np.sum(dout * xhat, axis=0).reshape(normalized_shape)
-    dbeta = dout.sum(axis=0).reshape(normalized_shape)
-    dxhat = dout * gamma
-    mean_dxhat = dxhat.mean(axis=1, keepdims=True)
-    mean_dxhat_xhat = np.mean(dxhat * xhat, axis=1, keepdims=True)
-    dx = dxhat - mean_dxhat
-    dx -= xhat * mean_dxhat_xhat
-    dx *= inv_std
-    return dx.reshape(np.shape(grad_out)), dgamma, dbeta
+    owner = "layernorm_backward"
+    if not (isinstance(cache, tuple) and len(cache) == 5):
+        raise ConfigError(f"{owner}: expected the cache returned by layernorm_forward, got "
+                          f"{type(cache).__name__}")
+    xhat, inv_std, gamma, normalized_shape, input_shape = cache
+    dout = as_float_array(owner, grad_out, dtype=xhat.dtype, what="grad_out")
+    check_shape(owner, dout, input_shape, "grad_out",
+                hint="the gradient has the shape of the forward output")
+    dout = dout.reshape(xhat.shape)
+    with np.errstate(**_QUIET):
+        dgamma = np.sum(dout * xhat, axis=0).reshape(normalized_shape)
+        dbeta = dout.sum(axis=0).reshape(normalized_shape)
+        dxhat = dout * gamma
+        mean_dxhat = dxhat.mean(axis=1, keepdims=True)
+        mean_dxhat_xhat = np.mean(dxhat * xhat, axis=1, keepdims=True)
+        dx = dxhat - mean_dxhat
+        dx -= xhat * mean_dxhat_xhat
+        dx *= inv_std
+    return dx.reshape(input_shape), dgamma, dbeta
 

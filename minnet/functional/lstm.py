@@ -20,6 +20,7 @@ import numpy as np
 
 from minnet.functional.recurrent import (
     buffer,
+    final_cell_gradient,
     hidden_outputs,
     initial_state_gradient,
     input_gradient,
@@ -35,6 +36,12 @@ from minnet.functional.recurrent import (
     stack_steps,
     state_buffer,
     upstream_gradients,
+)
+from minnet.functional.recurrent_checks import (
+    check_cell_arguments,
+    check_options,
+    check_shape,
+    check_upstream,
 )
 from minnet.kernels.recurrent import lstm_gates_backward, lstm_gates_forward
 
@@ -53,6 +60,8 @@ def lstm_step_forward(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
     -------
     h : (N, H); c : (N, H); cache
     """
+    check_cell_arguments("lstm_step_forward", x_t, (w_ih, w_hh, b_ih, b_hh), 4,
+                         {"h_prev": h_prev, "c_prev": c_prev}, step=True)
     hidden = h_prev.shape[1]
     preact = x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh
     i, f, o = (sigmoid(preact[:, k * hidden:(k + 1) * hidden]) for k in (0, 1, 3))
@@ -80,6 +89,8 @@ def lstm_step_backward(grad_h, grad_c, cache):
     grad_w_ih (4H, D), grad_w_hh (4H, H), grad_b_ih (4H,), grad_b_hh (4H,)
     """
     x_t, h_prev, c_prev, w_ih, w_hh, i, f, g, o, tanh_c = cache
+    for name, grad in (("grad_h", grad_h), ("grad_c", grad_c)):
+        check_shape("lstm_step_backward", name, np.asarray(grad), h_prev.shape, "(N, H)")
     grad_c = grad_c + grad_h * o * (1 - tanh_c ** 2)
     grad_preact = np.concatenate([grad_c * g * i * (1 - i), grad_c * c_prev * f * (1 - f),
                                   grad_c * i * (1 - g ** 2), grad_h * tanh_c * o * (1 - o)],
@@ -95,6 +106,9 @@ def lstm_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
 
     Parameters and returns as ``lstm_forward``.
     """
+    check_cell_arguments("lstm_forward_naive", x, (w_ih, w_hh, b_ih, b_hh), 4,
+                         {"h0": h0, "c0": c0})
+    check_options("lstm_forward_naive", return_sequences)
     hidden = w_hh.shape[1]
     states = (naive_initial_state(h0, len(x), hidden, x.dtype),
               naive_initial_state(c0, len(x), hidden, x.dtype))
@@ -104,14 +118,17 @@ def lstm_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
     return out, (caches, h0 is not None, c0 is not None)
 
 
-def lstm_backward_naive(grad_out, cache):
+def lstm_backward_naive(grad_out, cache, grad_h_n=None, grad_c_n=None):
     """Backpropagation through time as a loop of ``lstm_step_backward`` (the reference).
 
     Parameters and returns as ``lstm_backward``.
     """
     caches, has_h0, has_c0 = cache
+    x_t, h_prev = caches[0][:2]
+    grad_out = check_upstream("lstm_backward_naive", grad_out, len(x_t), len(caches),
+                              h_prev.shape[1], {"grad_h_n": grad_h_n, "grad_c_n": grad_c_n})
     grad_x, (grad_h, grad_c), totals = naive_backprop_through_time(
-        lstm_step_backward, grad_out, caches, 2)
+        lstm_step_backward, grad_out, caches, 2, (grad_h_n, grad_c_n))
     return (grad_x, grad_h if has_h0 else None, grad_c if has_c0 else None, *totals)
 
 
@@ -136,6 +153,14 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None, return_sequences=T
         only the last, h_{T-1}, as (N, H)
     cache
     """
+    check_cell_arguments("lstm_forward", x, (w_ih, w_hh, b_ih, b_hh), 4, {"h0": h0, "c0": c0})
+    check_options("lstm_forward", return_sequences)
+    return lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, c0, return_sequences, workspace)
+
+
+def lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
+                           return_sequences=True, workspace=None):
+    """``lstm_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     dtype = w_hh.dtype
@@ -162,7 +187,13 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None, return_sequences=T
     return hidden_outputs(states, return_sequences), cache
 
 
-def lstm_backward(grad_out, cache, workspace=None):
+def lstm_final_states(cache):
+    """The final states of an ``lstm_forward`` call: ``(h_n, c_n)``, each (N, H)."""
+    states, cells = cache[3], cache[4]
+    return states[-1].T.copy(), cells[-1].T.copy()
+
+
+def lstm_backward(grad_out, cache, workspace=None, grad_h_n=None, grad_c_n=None):
     """Backpropagation through time for ``lstm_forward``.
 
     Per step (last to first) the kernel turns dL/dh and dL/dc into the gates'
@@ -174,16 +205,28 @@ def lstm_backward(grad_out, cache, workspace=None):
     grad_out : (N, T, H), dL/dh_t for every step; or (N, H), dL/dh of the last step only
     cache : from ``lstm_forward``
     workspace : dict or None, buffers kept between calls (``minnet.functional.recurrent``)
+    grad_h_n, grad_c_n : (N, H) or None, dL/dh_{T-1} and dL/dc_{T-1} from another
+        path than the output (the final states returned apart); they start the loop
 
     Returns
     -------
     grad_x (N, T, D); grad_h0, grad_c0 (N, H) or None when h0, c0 were None;
     grad_w_ih (4H, D), grad_w_hh (4H, H), grad_b_ih (4H,), grad_b_hh (4H,)
     """
+    states, gates = cache[3], cache[5]
+    steps, _, batch = gates.shape
+    grad_out = check_upstream("lstm_backward", grad_out, batch, steps, states.shape[1],
+                              {"grad_h_n": grad_h_n, "grad_c_n": grad_c_n})
+    return lstm_backward_unchecked(grad_out, cache, workspace, grad_h_n, grad_c_n)
+
+
+def lstm_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None,
+                            grad_c_n=None):
+    """``lstm_backward`` without its argument checks, for a caller that made them."""
     x, w_ih, w_hh, states, cells, gates, tanh_c, has_h0, has_c0 = cache
     steps, _, batch = gates.shape
-    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace)
-    grad_c = np.zeros_like(grad_h)
+    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
+    grad_c = final_cell_gradient(grad_c_n, grad_h)
     grad_c_prev = np.empty_like(grad_h)
     grad_preact = buffer(workspace, "grad_preact", gates.shape, gates.dtype)
     flat_grad = grad_preact.reshape(steps, -1)

@@ -24,8 +24,12 @@ step otherwise allocates and frees several MB, which glibc hands back to the
 system and faults in again at the next step: about 900 page faults and 15%
 of an LSTM training step (6.1 -> 5.1 ms, embedding-LSTM(128)-linear, float32).
 With a workspace the cache and the returned weight gradients refer to its
-buffers, so they stay valid only until the next call with it (a layer keeps
-no older cache and adds the gradients into ``.grad`` at once).
+buffers, so they stay valid only until the next call with it: a layer keeps
+one workspace per layer and direction, passes them to a forward only when no
+other forward of the layer waits for its backward (a decoder loop's second
+call gets fresh buffers, so the first call's cache survives), and adds the
+gradients into ``.grad`` at once. Forward and backward use buffers of
+different names, so a backward may always use the workspace.
 
 The cells themselves: ``minnet.functional.rnn``, ``.lstm`` and ``.gru``.
 """
@@ -121,12 +125,14 @@ def hidden_outputs(states, return_sequences):
     return states[-1].T.copy()
 
 
-def upstream_gradients(grad_out, steps, dtype, workspace=None):
+def upstream_gradients(grad_out, steps, dtype, workspace=None, grad_h_n=None):
     """Split ``grad_out`` into the last step's gradient and the others', in the step layout.
 
     Parameters
     ----------
     grad_out : (N, T, H) for every hidden state, or (N, H) for the last one only
+    grad_h_n : (N, H) or None, a gradient of the final hidden state from
+        elsewhere (the layer returned it as h_n): it adds to the last step's
 
     Returns
     -------
@@ -135,11 +141,22 @@ def upstream_gradients(grad_out, steps, dtype, workspace=None):
     """
     grad_out = np.asarray(grad_out, dtype=dtype)
     if grad_out.ndim == 2:
-        return grad_out.T.copy(), None  # a copy even when N == 1 makes .T contiguous
-    batch, _, hidden = grad_out.shape
-    per_step = buffer(workspace, "per_step", (steps, hidden, batch), dtype)
-    np.copyto(per_step, grad_out.transpose(1, 2, 0))
-    return per_step[steps - 1].copy(), per_step
+        last, per_step = grad_out.T.copy(), None  # a copy even when N == 1 makes .T contiguous
+    else:
+        batch, _, hidden = grad_out.shape
+        per_step = buffer(workspace, "per_step", (steps, hidden, batch), dtype)
+        np.copyto(per_step, grad_out.transpose(1, 2, 0))
+        last = per_step[steps - 1].copy()
+    if grad_h_n is not None:
+        last += np.asarray(grad_h_n, dtype=dtype).T
+    return last, per_step
+
+
+def final_cell_gradient(grad_c_n, like):
+    """The LSTM's starting dL/dc in the (H, N) loop layout: ``grad_c_n`` (N, H), or zeros."""
+    if grad_c_n is None:
+        return np.zeros_like(like)
+    return np.asarray(grad_c_n, dtype=like.dtype).T.copy()
 
 
 def stack_steps(per_step, workspace=None, name="stacked"):
@@ -226,20 +243,25 @@ def naive_unroll(step_forward, x, states, return_sequences):
     return last, caches
 
 
-def naive_backprop_through_time(step_backward, grad_out, caches, state_count):
+def naive_backprop_through_time(step_backward, grad_out, caches, state_count, finals=()):
     """The textbook backward: ``step_backward(*grad_states, cache) -> (dx_t, *grad_states,
     *parameter grads)`` from the last step to the first.
 
     ``grad_out`` is (N, T, H) (every hidden state is used) or (N, H) (the last).
-    Going back one step, dL/dh gains the gradient of that step's own output;
-    the cell state (LSTM) has none. Returns (dx (N, T, D), the gradients of the
-    initial states, the parameter gradients summed over time).
+    ``finals`` are the gradients of the final states (h_n, and c_n for the
+    LSTM), each (N, H) or None: they start the loop. Going back one step, dL/dh
+    gains the gradient of that step's own output; the cell state (LSTM) has
+    none. Returns (dx (N, T, D), the gradients of the initial states, the
+    parameter gradients summed over time).
     """
     if grad_out.ndim == 2:
         grad_h, per_step = grad_out.copy(), None
     else:
         grad_h, per_step = grad_out[:, len(caches) - 1].copy(), grad_out
     grad_states = [grad_h] + [np.zeros_like(grad_h) for _ in range(state_count - 1)]
+    for grad_state, final in zip(grad_states, finals):
+        if final is not None:
+            grad_state += final
     grad_x, totals = [], None
     for t in reversed(range(len(caches))):
         grad_x_t, *rest = step_backward(*grad_states, caches[t])

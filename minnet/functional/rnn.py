@@ -28,6 +28,12 @@ from minnet.functional.recurrent import (
     state_buffer,
     upstream_gradients,
 )
+from minnet.functional.recurrent_checks import (
+    check_cell_arguments,
+    check_options,
+    check_shape,
+    check_upstream,
+)
 from minnet.kernels.recurrent import rnn_activation_backward
 
 NONLINEARITIES = ("tanh", "relu")
@@ -48,6 +54,9 @@ def rnn_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
     -------
     h : (N, H); cache
     """
+    check_cell_arguments("rnn_step_forward", x_t, (w_ih, w_hh, b_ih, b_hh), 1,
+                         {"h_prev": h_prev}, step=True)
+    check_options("rnn_step_forward", True, nonlinearity, NONLINEARITIES)
     preact = x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh
     h = np.tanh(preact) if nonlinearity == "tanh" else np.maximum(preact, 0)
     return h, (x_t, h_prev, w_ih, w_hh, h, nonlinearity)
@@ -70,6 +79,7 @@ def rnn_step_backward(grad_h, cache):
     grad_b_ih (H,), grad_b_hh (H,)
     """
     x_t, h_prev, w_ih, w_hh, h, nonlinearity = cache
+    check_shape("rnn_step_backward", "grad_h", np.asarray(grad_h), h.shape, "(N, H)")
     grad_preact = grad_h * (1 - h ** 2) if nonlinearity == "tanh" else grad_h * (h > 0)
     grad_b = grad_preact.sum(axis=0)
     return (grad_preact @ w_ih, grad_preact @ w_hh, grad_preact.T @ x_t,
@@ -82,6 +92,8 @@ def rnn_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
 
     Parameters and returns as ``rnn_forward``.
     """
+    check_cell_arguments("rnn_forward_naive", x, (w_ih, w_hh, b_ih, b_hh), 1, {"h0": h0})
+    check_options("rnn_forward_naive", return_sequences, nonlinearity, NONLINEARITIES)
     h = naive_initial_state(h0, len(x), w_hh.shape[1], x.dtype)
     out, caches = naive_unroll(
         lambda x_t, h: rnn_step_forward(x_t, h, w_ih, w_hh, b_ih, b_hh, nonlinearity),
@@ -89,14 +101,17 @@ def rnn_forward_naive(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
     return out, (caches, h0 is not None)
 
 
-def rnn_backward_naive(grad_out, cache):
+def rnn_backward_naive(grad_out, cache, grad_h_n=None):
     """Backpropagation through time as a loop of ``rnn_step_backward`` (the reference).
 
     Parameters and returns as ``rnn_backward``.
     """
     caches, has_h0 = cache
+    x_t, h_prev = caches[0][:2]
+    grad_out = check_upstream("rnn_backward_naive", grad_out, len(x_t), len(caches),
+                              h_prev.shape[1], {"grad_h_n": grad_h_n})
     grad_x, (grad_h,), totals = naive_backprop_through_time(rnn_step_backward, grad_out,
-                                                            caches, 1)
+                                                            caches, 1, (grad_h_n,))
     return (grad_x, grad_h if has_h0 else None, *totals)
 
 
@@ -121,6 +136,15 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
         only the last, h_{T-1}, as (N, H)
     cache
     """
+    check_cell_arguments("rnn_forward", x, (w_ih, w_hh, b_ih, b_hh), 1, {"h0": h0})
+    check_options("rnn_forward", return_sequences, nonlinearity, NONLINEARITIES)
+    return rnn_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, nonlinearity, return_sequences,
+                                 workspace)
+
+
+def rnn_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
+                          return_sequences=True, workspace=None):
+    """``rnn_forward`` without its argument checks, for a caller that made them."""
     batch, steps, _ = x.shape
     hidden = w_hh.shape[1]
     projected = input_projection(x, w_ih, b_ih + b_hh)
@@ -137,7 +161,12 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
     return hidden_outputs(states, return_sequences), cache
 
 
-def rnn_backward(grad_out, cache, workspace=None):
+def rnn_final_states(cache):
+    """The final hidden state h_n of an ``rnn_forward`` call, as a tuple ``(h_n,)`` of (N, H)."""
+    return (cache[3][-1].T.copy(),)
+
+
+def rnn_backward(grad_out, cache, workspace=None, grad_h_n=None):
     """Backpropagation through time for ``rnn_forward``.
 
     Per step (last to first) da_t = dh_t * act'(a_t) (the kernel) and
@@ -149,15 +178,26 @@ def rnn_backward(grad_out, cache, workspace=None):
     grad_out : (N, T, H), dL/dh_t for every step; or (N, H), dL/dh of the last step only
     cache : from ``rnn_forward``
     workspace : dict or None, buffers kept between calls (``minnet.functional.recurrent``)
+    grad_h_n : (N, H) or None, dL/dh_{T-1} from another path than the output
+        (the final state h_n, returned apart); it adds to the last step's
 
     Returns
     -------
     grad_x (N, T, D); grad_h0 (N, H) or None when h0 was None;
     grad_w_ih (H, D), grad_w_hh (H, H), grad_b_ih (H,), grad_b_hh (H,)
     """
+    states = cache[3]
+    steps, hidden, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
+    grad_out = check_upstream("rnn_backward", grad_out, batch, steps, hidden,
+                              {"grad_h_n": grad_h_n})
+    return rnn_backward_unchecked(grad_out, cache, workspace, grad_h_n)
+
+
+def rnn_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
+    """``rnn_backward`` without its argument checks, for a caller that made them."""
     x, w_ih, w_hh, states, is_tanh, has_h0 = cache
     steps, hidden, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
-    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace)
+    grad_h, per_step = upstream_gradients(grad_out, steps, states.dtype, workspace, grad_h_n)
     grad_preact = buffer(workspace, "grad_preact", (steps, hidden, batch), states.dtype)
     flat_grad, flat_states = grad_preact.reshape(steps, -1), states.reshape(steps + 1, -1)
     w_hh_t = w_hh.T

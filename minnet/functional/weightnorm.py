@@ -7,7 +7,39 @@ norm per output unit for ``dim=0``), or over the whole tensor for
 weight vector from its direction, as in PyTorch's ``weight_norm``.
 """
 
+import numbers
+
 import numpy as np
+
+from minnet.errors import ConfigError, ShapeError
+from minnet.validation import as_float_array, check_shape
+
+# A zero direction gives g * 0 / 0 = NaN, as in PyTorch: computed silently, never warned about.
+_QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
+
+
+def _check_dim(owner, dim, ndim):
+    if dim is None:
+        return None
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or not 0 <= dim < ndim:
+        raise ConfigError(f"{owner}: the 'dim' parameter must be None (the whole tensor) or an "
+                          f"int in [0, {ndim}) for v of {ndim} dimension(s), got {dim!r}")
+    return int(dim)
+
+
+def _check_forward(g, v, dim):
+    owner = "weight_norm_forward"
+    v = as_float_array(owner, v, what="v")
+    if v.ndim < 1:
+        raise ShapeError(f"{owner}: expected v (the weight's direction) with at least 1 "
+                         f"dimension, got shape {v.shape}")
+    dim = _check_dim(owner, dim, v.ndim)
+    g = as_float_array(owner, g, dtype=v.dtype, what="g")
+    expected = () if dim is None else tuple(
+        size if axis == dim else 1 for axis, size in enumerate(v.shape))
+    check_shape(owner, g, expected, "g", hint=f"one magnitude per index of axis {dim} of v"
+                if dim is not None else "one magnitude for the whole tensor")
+    return g, v, dim
 
 
 def norm_except_dim(v, dim=0):
@@ -43,8 +75,10 @@ def weight_norm_forward(g, v, dim=0):
     w : ndarray of v's shape, ``g * v / ||v||``
     cache : (g, v, norm, dim)
     """
-    norm = norm_except_dim(v, dim)
-    return v * (g / norm), (g, v, norm, dim)
+    g, v, dim = _check_forward(g, v, dim)
+    with np.errstate(**_QUIET):
+        norm = norm_except_dim(v, dim)
+        return v * (g / norm), (g, v, norm, dim)
 
 
 def weight_norm_backward(grad_w, cache):
@@ -66,12 +100,19 @@ def weight_norm_backward(grad_w, cache):
     -------
     dg : ndarray of g's shape; dv : ndarray of v's shape
     """
+    owner = "weight_norm_backward"
+    if not (isinstance(cache, tuple) and len(cache) == 4):
+        raise ConfigError(f"{owner}: expected the cache returned by weight_norm_forward, got "
+                          f"{type(cache).__name__}")
     g, v, norm, dim = cache
-    if dim is None:
-        projection = np.sum(grad_w * v)
-    else:
-        axes = tuple(axis for axis in range(v.ndim) if axis != dim)
-        projection = np.sum(grad_w * v, axis=axes, keepdims=True)  # dw . v, per slice
-    dg = projection / norm
-    dv = (g / norm) * (grad_w - (projection / (norm * norm)) * v)
+    grad_w = as_float_array(owner, grad_w, dtype=v.dtype, what="grad_w")
+    check_shape(owner, grad_w, v.shape, "grad_w", hint="the gradient has the weight's shape")
+    with np.errstate(**_QUIET):
+        if dim is None:
+            projection = np.sum(grad_w * v)
+        else:
+            axes = tuple(axis for axis in range(v.ndim) if axis != dim)
+            projection = np.sum(grad_w * v, axis=axes, keepdims=True)  # dw . v, per slice
+        dg = projection / norm
+        dv = (g / norm) * (grad_w - (projection / (norm * norm)) * v)
     return np.asarray(dg, dtype=v.dtype).reshape(np.shape(g)), dv

@@ -6,7 +6,9 @@ channels; otherwise the position loop is innermost. Reductions accumulate in
 float64 whatever the input dtype. The variance is computed in one pass from
 sums of ``x - pivot`` with a pivot taken from the channel's own data (the
 "shifted data" algorithm), which avoids the cancellation of the naive
-``E[x^2] - E[x]^2`` when the mean is large compared with the spread.
+``E[x^2] - E[x]^2`` when the mean is large compared with the spread; a
+non-finite first value is no pivot (0 is taken instead), so ±inf and NaN give
+the reference's (and PyTorch's) statistics.
 
 ``fastmath={"reassoc"}`` only on the reductions: it lets LLVM vectorize a sum
 by reordering it (results move by round-off); it does not assume away NaN or Inf.
@@ -24,9 +26,11 @@ def channel_mean_var(x):
     x = np.ascontiguousarray(x)
     n_batch, channels, positions = x.shape
     count = n_batch * positions
-    pivot = np.empty(channels)
+    pivot = np.zeros(channels)
     for c in range(channels):
-        pivot[c] = x[0, c, 0]
+        first = x[0, c, 0]
+        if np.isfinite(first):  # an inf pivot would make inf - inf = NaN of an inf mean
+            pivot[c] = first
     total = np.zeros(channels)
     total_sq = np.zeros(channels)
     if positions == 1:

@@ -86,9 +86,12 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, coefficients):
 
     g = grad + weight_decay * param           (L2, Adam; weight_decay = 0 for AdamW)
     param *= decay_factor                     (AdamW's decoupled decay; 1 for Adam)
-    exp_avg += (1 - beta1) * (g - exp_avg)
+    exp_avg += (1 - beta1) * (g - exp_avg)    (= beta1 * exp_avg + (1 - beta1) * g)
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
     param -= step_size * exp_avg / (sqrt(exp_avg_sq) / bias_correction2_sqrt + eps)
+
+    with step_size = lr / (1 - beta1**step), bias_correction2_sqrt = sqrt(1 - beta2**step).
+    The NumPy code below does the same in place, through one scratch array.
 
     Parameters
     ----------
@@ -119,21 +122,50 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, coefficients):
 
 adam_update = Kernel(adam_update, "optim_numba")
 
+def adam_amsgrad_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coefficients):
+    """One Adam/AdamW step with ``amsgrad=True`` (PyTorch's formula), in place. NumPy only.
+
+    As ``adam_update``, but the denominator uses the largest ``exp_avg_sq``
+    seen so far, so the step size never grows back::
+
+        max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq)
+        param -= step_size * exp_avg / (sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps)
+
+    No numba twin: a rarely used option, written as the textbook rule.
+    """
+    (one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, step_size,
+     weight_decay, decay_factor) = coefficients.tolist()
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    if decay_factor != 1:
+        param *= decay_factor
+    exp_avg += one_minus_beta1 * (grad - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += one_minus_beta2 * (grad * grad)
+    np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+    denominator = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
+    param -= step_size * (exp_avg / denominator)
+
+
 # --- SGD ---------------------------------------------------------------------
 
-SGD_COEFFICIENTS = ("lr", "momentum", "weight_decay", "nesterov")
+SGD_COEFFICIENTS = ("lr", "momentum", "one_minus_dampening", "weight_decay", "nesterov")
 
 
-def sgd_coefficients(lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-    """Pack SGD's scalars as a float64 array (``nesterov`` as 1.0 or 0.0)."""
-    return np.array([lr, momentum, weight_decay, 1.0 if nesterov else 0.0])
+def sgd_coefficients(lr, momentum=0.0, weight_decay=0.0, nesterov=False, dampening=0.0):
+    """Pack SGD's scalars as a float64 array (``nesterov`` as 1.0 or 0.0).
+
+    For a parameter's first momentum step pass ``dampening=0``: PyTorch's
+    buffer starts as the gradient itself, undamped (``b = 0 * momentum + g``).
+    """
+    return np.array([lr, momentum, 1 - dampening, weight_decay, 1.0 if nesterov else 0.0])
 
 
 def sgd_update(param, grad, momentum_buffer, coefficients):
-    """One SGD step (PyTorch's formula, ``dampening=0``), in place.
+    """One SGD step (PyTorch's formula), in place.
 
     g = grad + weight_decay * param
-    buffer = momentum * buffer + g                (if momentum != 0)
+    buffer = momentum * buffer + (1 - dampening) * g      (if momentum != 0)
     g = g + momentum * buffer if nesterov else buffer
     param -= lr * g
 
@@ -143,15 +175,14 @@ def sgd_update(param, grad, momentum_buffer, coefficients):
     grad : ndarray, param's shape and dtype, read only
     momentum_buffer : ndarray of param's shape, updated in place; ignored (pass
         any array of the dtype, e.g. ``param[:0]``) when momentum is 0
-    coefficients : float64 ndarray (4,) from ``sgd_coefficients``
+    coefficients : float64 ndarray (5,) from ``sgd_coefficients``
     """
-    lr, momentum, weight_decay, nesterov = coefficients.tolist()
+    lr, momentum, one_minus_dampening, weight_decay, nesterov = coefficients.tolist()
     if weight_decay != 0:
         grad = grad + weight_decay * param  # a new array: .grad stays untouched
     if momentum != 0:
-        # The buffer starts at zeros, so the first step gives b = g, as PyTorch's.
         momentum_buffer *= momentum
-        momentum_buffer += grad
+        momentum_buffer += grad if one_minus_dampening == 1 else one_minus_dampening * grad
         grad = grad + momentum * momentum_buffer if nesterov else momentum_buffer
     param -= lr * grad
 
@@ -160,17 +191,18 @@ sgd_update = Kernel(sgd_update, "optim_numba")
 
 # --- RMSprop and Adagrad -------------------------------------------------------
 
-RMSPROP_COEFFICIENTS = ("lr", "alpha", "one_minus_alpha", "eps", "momentum")
+RMSPROP_COEFFICIENTS = ("lr", "alpha", "one_minus_alpha", "eps", "momentum", "weight_decay")
 
 
-def rmsprop_coefficients(lr, alpha, eps, momentum=0.0):
+def rmsprop_coefficients(lr, alpha, eps, momentum=0.0, weight_decay=0.0):
     """Pack RMSprop's scalars as a float64 array."""
-    return np.array([lr, alpha, 1 - alpha, eps, momentum])
+    return np.array([lr, alpha, 1 - alpha, eps, momentum, weight_decay])
 
 
 def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
     """One RMSprop step (PyTorch's formula, ``centered=False``), in place.
 
+    g = grad + weight_decay * param
     square_avg = alpha * square_avg + (1 - alpha) * g * g
     step = g / (sqrt(square_avg) + eps)
     buffer = momentum * buffer + step; step = buffer      (if momentum != 0)
@@ -178,7 +210,9 @@ def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
 
     ``momentum_buffer`` is ignored when momentum is 0 (pass ``param[:0]``).
     """
-    lr, alpha, one_minus_alpha, eps, momentum = coefficients.tolist()
+    lr, alpha, one_minus_alpha, eps, momentum, weight_decay = coefficients.tolist()
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
     square_avg *= alpha
     scratch = np.asarray(np.multiply(grad, grad))  # asarray: 0-d inputs give scalars
     scratch *= one_minus_alpha
@@ -198,24 +232,63 @@ def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
 rmsprop_update = Kernel(rmsprop_update, "optim_numba")
 
 
-def adagrad_coefficients(lr, eps):
-    """Pack Adagrad's scalars as a float64 array."""
-    return np.array([lr, eps])
+def rmsprop_centered_update(param, grad, square_avg, grad_avg, momentum_buffer,
+                            coefficients):
+    """One RMSprop step with ``centered=True`` (PyTorch's formula), in place. NumPy only.
+
+    g = grad + weight_decay * param
+    square_avg = alpha * square_avg + (1 - alpha) * g * g
+    grad_avg = alpha * grad_avg + (1 - alpha) * g          (a running mean of g)
+    step = g / (sqrt(square_avg - grad_avg**2) + eps)       (divide by a running std)
+    buffer = momentum * buffer + step; step = buffer      (if momentum != 0)
+    param -= lr * step
+
+    ``square_avg - grad_avg**2`` is a variance, >= 0 in exact arithmetic; it
+    is clamped at 0 where round-off makes it negative (PyTorch's sqrt gives NaN
+    there). No numba twin: a rarely used option, written as the textbook rule.
+    """
+    lr, alpha, one_minus_alpha, eps, momentum, weight_decay = coefficients.tolist()
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    square_avg *= alpha
+    square_avg += one_minus_alpha * (grad * grad)
+    grad_avg += one_minus_alpha * (grad - grad_avg)
+    variance = np.maximum(square_avg - grad_avg * grad_avg, 0.0)
+    step = grad / (np.sqrt(variance) + eps)
+    if momentum != 0:
+        momentum_buffer *= momentum
+        momentum_buffer += step
+        step = momentum_buffer
+    param -= lr * step
+
+
+ADAGRAD_COEFFICIENTS = ("clr", "eps", "weight_decay")
+
+
+def adagrad_coefficients(lr, eps, step=1, lr_decay=0.0, weight_decay=0.0):
+    """Pack Adagrad's scalars for a parameter's step ``step`` (1, 2, ...) as a float64 array.
+
+    ``clr = lr / (1 + (step - 1) * lr_decay)``, PyTorch's decayed learning rate.
+    """
+    return np.array([lr / (1 + (step - 1) * lr_decay), eps, weight_decay])
 
 
 def adagrad_update(param, grad, squared_sum, coefficients):
-    """One Adagrad step (PyTorch's formula, no lr decay), in place.
+    """One Adagrad step (PyTorch's formula), in place.
 
+    g = grad + weight_decay * param
     squared_sum += g * g
-    param -= lr * (g / (sqrt(squared_sum) + eps))
+    param -= clr * (g / (sqrt(squared_sum) + eps))
     """
-    lr, eps = coefficients.tolist()
+    clr, eps, weight_decay = coefficients.tolist()
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
     scratch = np.asarray(np.multiply(grad, grad))  # asarray: 0-d inputs give scalars
     squared_sum += scratch
     np.sqrt(squared_sum, out=scratch)
     scratch += eps
     np.divide(grad, scratch, out=scratch)  # g / denominator first, as PyTorch's addcdiv
-    scratch *= lr
+    scratch *= clr
     param -= scratch
 
 

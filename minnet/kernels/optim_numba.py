@@ -45,14 +45,15 @@ def sgd_update(param, grad, momentum_buffer, coefficients):
     coefficients = coefficients.astype(param.dtype)
     lr = coefficients[0]
     momentum = coefficients[1]
-    weight_decay = coefficients[2]
-    nesterov = coefficients[3] != 0
+    one_minus_dampening = coefficients[2]
+    weight_decay = coefficients[3]
+    nesterov = coefficients[4] != 0
     for i in range(param.shape[0]):
         g = grad[i]
         if weight_decay != 0:
             g = g + weight_decay * param[i]
         if momentum != 0:
-            buffer = momentum_buffer[i] * momentum + g
+            buffer = momentum_buffer[i] * momentum + g * one_minus_dampening
             momentum_buffer[i] = buffer
             g = g + momentum * buffer if nesterov else buffer
         param[i] = param[i] - lr * g
@@ -66,8 +67,11 @@ def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
     one_minus_alpha = coefficients[2]
     eps = coefficients[3]
     momentum = coefficients[4]
+    weight_decay = coefficients[5]
     for i in range(param.shape[0]):
         g = grad[i]
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
         average = square_avg[i] * alpha + (g * g) * one_minus_alpha
         square_avg[i] = average
         step = g / (np.sqrt(average) + eps)
@@ -80,10 +84,13 @@ def rmsprop_update(param, grad, square_avg, momentum_buffer, coefficients):
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def adagrad_update(param, grad, squared_sum, coefficients):
     coefficients = coefficients.astype(param.dtype)
-    lr = coefficients[0]
+    clr = coefficients[0]
     eps = coefficients[1]
+    weight_decay = coefficients[2]
     for i in range(param.shape[0]):
         g = grad[i]
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
         total = squared_sum[i] + g * g
         squared_sum[i] = total
-        param[i] = param[i] - (g / (np.sqrt(total) + eps)) * lr
+        param[i] = param[i] - (g / (np.sqrt(total) + eps)) * clr

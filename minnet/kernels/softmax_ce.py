@@ -9,12 +9,26 @@ writes the gradient in the second.
 
 The gradient written is the per-sample one, ``softmax(z) - q``; the
 functional backward (``minnet.functional.losses``) scales it by
-``grad_out / N``, the same scaling for both twins.
+``grad_out / N`` ("mean") or ``grad_out`` ("sum"), the same for both twins.
+The functional sends only the common case here (2-d logits, class indices,
+no class weight, no ignored target, "mean" or "sum"); ``log_softmax`` also
+serves its general NumPy path.
 """
 
 import numpy as np
 
 from minnet.kernels.backend import Kernel
+
+
+def log_softmax(x, axis=1):
+    """``log softmax(x)`` along ``axis``, stable for logits of +-1e4. Same shape as x.
+
+    Subtracting the maximum first keeps exp from overflowing (log-sum-exp).
+    Logits of +inf give NaN, as in PyTorch; the caller silences NumPy's
+    warnings with ``np.errstate``.
+    """
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax_cross_entropy(logits, target, label_smoothing, delta):
@@ -37,10 +51,8 @@ def softmax_cross_entropy(logits, target, label_smoothing, delta):
     loss : float, the mean over the N rows
     """
     num_samples, num_classes = logits.shape
-    # log-sum-exp after subtracting the row maximum: exp never overflows and
-    # log_probs stays finite even for logits of +-1e4.
-    shifted = logits - np.max(logits, axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    with np.errstate(invalid="ignore"):  # an infinite logit gives NaN, silently as numba does
+        log_probs = log_softmax(logits, axis=1)
     rows = np.arange(num_samples)
     per_sample = -log_probs[rows, target]
     if label_smoothing:

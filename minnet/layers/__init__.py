@@ -5,14 +5,19 @@ from minnet.layers.activations import (  # noqa: F401
     GELU,
     Activation,
     LeakyReLU,
+    LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
+from minnet.layers.containers import Identity, ModuleDict, ModuleList  # noqa: F401
 from minnet.layers.conv import Conv1d, Conv2d  # noqa: F401
-from minnet.layers.dropout import Dropout  # noqa: F401
+from minnet.layers.dropout import Dropout, Dropout2d  # noqa: F401
 from minnet.layers.embedding import Embedding  # noqa: F401
+from minnet.layers.groupnorm import GroupNorm  # noqa: F401
 from minnet.layers.linear import Linear  # noqa: F401
 from minnet.layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
 from minnet.layers.pooling import (  # noqa: F401

@@ -1,10 +1,12 @@
 """Embedding: a trainable lookup table from integer token ids to vectors."""
 
-import numpy as np
-
 from minnet.core import Module, Parameter
-from minnet.errors import DataError, DTypeError
-from minnet.functional.embedding import embedding_backward, embedding_forward
+from minnet.functional.embedding import (
+    check_ids,
+    check_padding_idx,
+    embedding_backward,
+    embedding_forward,
+)
 from minnet.random import make_rng
 from minnet.validation import check_int, check_ndim
 
@@ -16,10 +18,14 @@ class Embedding(Module):
     ----------
     num_embeddings : int, V, the vocabulary size (ids run over [0, V))
     embedding_dim : int, D
+    padding_idx : None or int in [-V, V), as in PyTorch: that row starts at
+        zeros and never receives a gradient, so a padding token maps to a fixed
+        vector (zeros unless you load another). A negative index counts from
+        the end and is stored normalized (``padding_idx=-1`` becomes V - 1).
     rng : None, int or numpy.random.Generator
 
     Shapes: integer input (N, T) -> (N, T, D); (N,) -> (N, D).
-    Init: ``weight`` ~ N(0, 1), as PyTorch's ``nn.Embedding``.
+    Init: ``weight`` ~ N(0, 1), as PyTorch's ``nn.Embedding`` (the padding row zero).
     State dict: ``weight`` (V, D).
 
     Notes
@@ -30,29 +36,24 @@ class Embedding(Module):
     layer of a model; ``Sequential.backward`` returns that None.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, rng=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, rng=None):
         super().__init__()
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, minimum=1)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, minimum=1)
+        self.padding_idx = check_padding_idx("Embedding", padding_idx, self.num_embeddings)
         table = make_rng(rng).standard_normal((self.num_embeddings, self.embedding_dim))
+        if self.padding_idx is not None:
+            table[self.padding_idx] = 0.0
         self.weight = Parameter(table)
 
     def extra_repr(self):
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
 
     def forward(self, x):
-        indices = np.asarray(x)
-        if indices.dtype.kind not in "iu":
-            hint = ("; cast them with .astype(int)" if indices.dtype.kind == "f" else "")
-            raise DTypeError(f"{self!r}: expected integer token ids of shape (N, T) or (N,), "
-                             f"got an array of dtype {indices.dtype}{hint}")
+        indices = check_ids(self, x, self.num_embeddings, " of shape (N, T) or (N,)")
         check_ndim(self, indices, (1, 2), "(N, T) or (N,) of integer token ids")
-        if indices.size:
-            low, high = indices.min(), indices.max()
-            if low < 0 or high >= self.num_embeddings:
-                raise DataError(f"{self!r}: expected token ids in [0, {self.num_embeddings}), "
-                                f"got ids from {low} to {high}")
-        out, cache = embedding_forward(indices.astype(np.intp, copy=False), self.weight.data)
+        out, cache = embedding_forward(indices, self.weight.data, self.padding_idx)
         self.push_cache(cache)
         return out
 
@@ -63,3 +64,4 @@ class Embedding(Module):
         if target is not None:  # frozen: nothing to add
             embedding_backward(grad_out, cache, grad_weight=target)
         return None
+

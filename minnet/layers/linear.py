@@ -1,16 +1,13 @@
 """Linear: the fully connected layer."""
 
+import math
+
 from minnet.core import Module, Parameter
+from minnet.errors import ShapeError
 from minnet.functional.linear import linear_backward, linear_forward
 from minnet.init import get_initializer, zeros
 from minnet.random import make_rng
-from minnet.validation import (
-    as_float_array,
-    check_axis_size,
-    check_bool,
-    check_int,
-    check_ndim,
-)
+from minnet.validation import as_float_array, check_bool, check_int, owner_name
 
 
 class Linear(Module):
@@ -32,7 +29,10 @@ class Linear(Module):
         product as large as the weight gradient's, 10-20% of an MLP step.
         Only the first layer may set it: a layer before it would get None.
 
-    Shapes: input (N, in_features) -> output (N, out_features).
+    Shapes: input (N, in_features) -> output (N, out_features); as in PyTorch,
+    (N, *, in_features) -> (N, *, out_features): the same map at every leading
+    position (every time step of a sequence, say). A 1-d input is refused
+    (PyTorch would read it as one sample): add the batch axis.
     State dict: ``weight`` (out_features, in_features), ``bias`` (out_features,).
     """
 
@@ -55,21 +55,28 @@ class Linear(Module):
 
     def forward(self, x):
         x = as_float_array(self, x, dtype=self.weight.dtype)
-        layout = f"(N, {self.in_features})"
-        hint = "did you forget Flatten()?" if x.ndim > 2 else None
-        check_ndim(self, x, (2,), layout, hint)
-        check_axis_size(self, x, 1, self.in_features, layout)
+        if x.ndim < 2 or x.shape[-1] != self.in_features:
+            raise ShapeError(self._input_shape_message(x.shape))
         bias = self.bias.data if self.bias is not None else None
         out, cache = linear_forward(x, self.weight.data, bias)
         self.push_cache(cache)
         return out
 
+    def _input_shape_message(self, shape):
+        message = (f"{owner_name(self)}: expected input of shape (N, *, {self.in_features}), "
+                   f"got {shape}")
+        if len(shape) < 2:
+            return message + "; add the batch axis: x.reshape(1, -1) is one sample"
+        if len(shape) > 2 and math.prod(shape[1:]) == self.in_features:
+            return message + "; did you forget Flatten()?"
+        return message
+
     def backward(self, grad_out):
-        """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of shape (N, in_features).
+        """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of the input's shape.
 
         Returns None instead when the layer was built with ``input_grad=False``.
         """
-        cache = self.pop_cache(grad_out, lambda cache: (len(cache[0]), self.out_features))
+        cache = self.pop_cache(grad_out, lambda cache: cache[0].shape[:-1] + (self.out_features,))
         grad_x, grad_w, grad_b = linear_backward(grad_out, cache, self.input_grad)
         self.weight.add_grad(grad_w)
         if self.bias is not None:

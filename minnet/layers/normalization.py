@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from minnet.core import Module, Parameter
-from minnet.errors import ConfigError, ShapeError
+from minnet.errors import ConfigError, DataError, ShapeError
 from minnet.functional.batchnorm import (
     batchnorm_backward_alt,
     batchnorm_forward,
@@ -16,6 +16,7 @@ from minnet.functional.batchnorm import (
 )
 from minnet.functional.layernorm import layernorm_backward, layernorm_forward
 from minnet.validation import (
+    as_array,
     as_float_array,
     check_axis_size,
     check_float,
@@ -57,6 +58,34 @@ class _BatchNorm(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
+    def check_loaded_state(self, name, value):
+        """A running variance and a batch count are never negative (NaN passes, as in PyTorch)."""
+        if name in ("running_var", "num_batches_tracked") and np.any(value < 0):
+            what = "a variance" if name == "running_var" else "a count of batches"
+            return (f"{what} is never negative, got {int(np.sum(value < 0))} negative "
+                    f"value(s), the smallest {value.min()}")
+        return None
+
+    def _check_running_stats(self):
+        """Refuse running statistics assigned with the wrong shape, kind or sign."""
+        mean, var = self._buffers["running_mean"], self._buffers["running_var"]
+        shape = (self.num_features,)
+        if (type(mean) is np.ndarray and type(var) is np.ndarray and mean.shape == shape
+                and var.shape == shape and mean.dtype.kind == "f" and var.dtype.kind == "f"
+                and not var.min() < 0):  # NaN passes, as in PyTorch
+            return
+        for name in ("running_mean", "running_var"):
+            value = as_array(self, self._buffers[name], what=name)
+            if value.dtype.kind not in "biuf" or value.shape != (self.num_features,):
+                raise ShapeError(
+                    f"{owner_name(self)}: expected {name} to be a float array of shape "
+                    f"({self.num_features},), got {type(value).__name__} of shape "
+                    f"{value.shape} and dtype {value.dtype}")
+        problem = self.check_loaded_state("running_var", np.asarray(self.running_var))
+        if problem is not None:
+            raise DataError(f"{owner_name(self)}: running_var holds negative values: {problem}; "
+                            f"was it assigned by hand or loaded from a broken checkpoint?")
+
     def _check_input(self, x):
         layouts = [text.format(C=self.num_features) for text in self.layouts.values()]
         layout = " or ".join(layouts)
@@ -76,6 +105,8 @@ class _BatchNorm(Module):
                 f"{owner_name(self)}: expected more than 1 value per channel when "
                 f"training, got input of shape {tuple(x.shape)}; use a batch of at least 2 "
                 f"samples, or {fix}")
+        if self.track_running_stats:
+            self._check_running_stats()
         gamma = self.weight.data if self.affine else np.ones(self.num_features, x.dtype)
         beta = self.bias.data if self.affine else np.zeros(self.num_features, x.dtype)
         if use_batch_stats:

@@ -37,11 +37,17 @@ class Reshape(Module):
 
     ``Reshape(1, 40)`` turns MNIST-1D's (N, 40) into Conv1d's (N, 1, 40);
     ``Reshape(40, 1)`` into a recurrent layer's (N, T=40, features=1). One
-    entry may be -1 (inferred), as in NumPy.
+    entry may be -1 (inferred from the size of one sample, so that an empty
+    batch reshapes too), as in NumPy.
+
+    Shapes: input (N, d_1, ..., d_k) -> output (N, *shape), with
+    d_1 * ... * d_k equal to the product of ``shape``.
     """
 
     def __init__(self, *shape):
         super().__init__()
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])  # Reshape((1, 40)), as x.reshape((1, 40)) works
         if not shape or any(isinstance(s, bool) or not isinstance(s, int) for s in shape) \
                 or sum(s == -1 for s in shape) > 1 or any(s < -1 or s == 0 for s in shape):
             raise ConfigError(
@@ -61,7 +67,10 @@ class Reshape(Module):
             raise ShapeError(
                 f"{owner_name(self)}: expected input with {known} values per sample "
                 f"(a multiple of it when the shape holds -1), got shape {tuple(x.shape)}")
-        out = x.reshape(x.shape[0], *self.shape)
+        # -1 from the per-sample size, not left to NumPy: an empty batch (0, ...) has
+        # no size to infer it from, yet each of its samples has a shape.
+        shape = tuple(size // known if s == -1 else s for s in self.shape)
+        out = x.reshape(x.shape[0], *shape)
         self.push_cache((x.shape, out.shape))
         return out
 

@@ -1,7 +1,7 @@
 """Residual: a skip connection around any block, ``out = x + block(x)``."""
 
 from minnet.core import Module
-from minnet.errors import ConfigError, ShapeError
+from minnet.errors import ConfigError, MinnetError, ShapeError
 from minnet.validation import as_float_array
 
 
@@ -34,7 +34,7 @@ class Residual(Module):
         # The block's dtype decides (a layer computes in its parameters' dtype),
         # so the sum does not silently promote a float32 model to float64.
         x = as_float_array(self, x, dtype=self.block.dtype)
-        out = self.block(x)
+        out = as_float_array(self, self.block(x), what="output from the block")
         if out.shape != x.shape:
             raise ShapeError(
                 f"Residual: expected the block's output to have the input's shape "
@@ -49,4 +49,10 @@ class Residual(Module):
         # out = x + block(x) gives dL/dx = grad_out (identity path)
         # + the block's input gradient (the block also adds into its parameters' .grad).
         self.pop_cache(grad_out, lambda input_shape: input_shape)
-        return grad_out + self.block.backward(grad_out)
+        block_grad = self.block.backward(grad_out)
+        if block_grad is None:
+            raise MinnetError(
+                f"Residual: the block {type(self.block).__name__} returned no input gradient "
+                f"(its first layer was built with input_grad=False); inside a Residual the "
+                f"block's input is not data, so it needs input_grad=True")
+        return grad_out + block_grad

@@ -1,47 +1,69 @@
 """Adagrad: a per-coordinate step size that shrinks with the sum of squared gradients."""
 
+import numpy as np
+
 from minnet.kernels.optim import adagrad_coefficients, adagrad_update, apply_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
 
 
 class Adagrad(Optimizer):
-    """Adagrad, PyTorch's update rule (``lr_decay=0``, ``initial_accumulator_value=0``).
+    """Adagrad, PyTorch's update rule.
 
-    For each parameter ``p`` with gradient ``g``::
+    For each parameter ``p`` with gradient ``g``, at its own step ``t`` (1, 2, ...)::
 
-        sum = sum + g * g
-        p   = p - lr * g / (sqrt(sum) + eps)
+        g   = g + weight_decay * p                   (L2 penalty, if weight_decay > 0)
+        clr = lr / (1 + (t - 1) * lr_decay)
+        sum = sum + g * g                            (sum starts at initial_accumulator_value)
+        p   = p - clr * g / (sqrt(sum) + eps)
 
     Parameters
     ----------
-    params : iterable of Parameter
-        ``model.parameters()``.
+    params : iterable of Parameter, or of parameter-group dicts
+        ``model.parameters()``, or ``[{"params": [...], "lr": ...}, ...]``.
     lr : float
         Learning rate, > 0 (default 0.01).
     eps : float
         >= 0; added to the denominator, outside the square root.
+    lr_decay, weight_decay, initial_accumulator_value : float, keyword-only
+        Each >= 0 (default 0). Keyword-only, because PyTorch's positional
+        order (``lr, lr_decay, weight_decay, initial_accumulator_value, eps``)
+        differs from minnet's (``lr, eps``).
 
     Notes
     -----
     The sum only grows, so the effective step only shrinks: Adagrad suits
     sparse gradients and convex problems; RMSprop replaces the sum by a
-    moving average so that deep networks keep learning.
+    moving average so that deep networks keep learning. A group's own
+    ``initial_accumulator_value`` is used (PyTorch uses the constructor's
+    for every group).
     """
 
-    hyperparameter_names = ("eps",)
+    hyperparameter_names = ("eps", "lr_decay", "weight_decay", "initial_accumulator_value")
+    state_names = ("step", "sum")
+    required_state_names = ("step", "sum")
 
-    def __init__(self, params, lr=0.01, eps=1e-10):
-        super().__init__(params, lr, eps=eps)
+    # eps is keyword-only: PyTorch's 3rd positional argument is lr_decay, so a positional
+    # value would silently mean another thing in the two libraries.
+    def __init__(self, params, lr=0.01, *, eps=1e-10, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0):
+        super().__init__(params, lr, eps=eps, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value)
 
     @classmethod
-    def _check_hyperparameters(cls, eps):
-        return {"eps": check_float("Adagrad", "eps", eps, low=0.0)}
+    def _check_hyperparameters(cls, owner, eps, lr_decay, weight_decay,
+                               initial_accumulator_value):
+        return {"eps": check_float(owner, "eps", eps, low=0.0),
+                "lr_decay": check_float(owner, "lr_decay", lr_decay, low=0.0),
+                "weight_decay": check_float(owner, "weight_decay", weight_decay, low=0.0),
+                "initial_accumulator_value": check_float(
+                    owner, "initial_accumulator_value", initial_accumulator_value, low=0.0)}
 
-    @staticmethod
-    def _state_names(hyperparameters):
-        return ("sum",)
-
-    def _update(self, data, grad, state):
-        coefficients = adagrad_coefficients(self.lr, self.eps)
+    def _update(self, data, grad, state, group):
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(data, group["initial_accumulator_value"])
+        state["step"] += 1
+        coefficients = adagrad_coefficients(group["lr"], group["eps"], state["step"],
+                                            group["lr_decay"], group["weight_decay"])
         apply_update(adagrad_update, data, grad, (state["sum"],), coefficients)

@@ -1,26 +1,36 @@
 """Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay)."""
 
+import numpy as np
+
 from minnet.errors import ConfigError
-from minnet.kernels.optim import adam_coefficients, adam_update, apply_update
+from minnet.kernels.optim import (
+    adam_amsgrad_update,
+    adam_coefficients,
+    adam_update,
+    apply_update,
+)
 from minnet.optim.optimizer import Optimizer
-from minnet.validation import check_float
+from minnet.validation import check_bool, check_float
 
 
 class Adam(Optimizer):
-    """Adam, PyTorch's update rule (``amsgrad=False``).
+    """Adam, PyTorch's update rule.
 
-    For each parameter ``p`` with gradient ``g``, at step ``t`` (1, 2, ...)::
+    For each parameter ``p`` with gradient ``g``, at its own step ``t`` (1, 2,
+    ..., counted per parameter: a parameter that no backward reached is
+    skipped, and its ``t`` does not advance, as in PyTorch)::
 
         g  = g + weight_decay * p                    (L2 penalty, if weight_decay > 0)
         m  = beta1 * m + (1 - beta1) * g             (first moment)
         v  = beta2 * v + (1 - beta2) * g * g         (second moment)
+        v_max = max(v_max, v)                        (if amsgrad; then v_max replaces v below)
         denominator = sqrt(v) / sqrt(1 - beta2**t) + eps
         p  = p - lr / (1 - beta1**t) * m / denominator
 
     Parameters
     ----------
-    params : iterable of Parameter
-        ``model.parameters()``.
+    params : iterable of Parameter, or of parameter-group dicts
+        ``model.parameters()``, or ``[{"params": [...], "lr": ...}, ...]``.
     lr : float
         Learning rate, > 0 (default 1e-3).
     betas : (float, float)
@@ -30,6 +40,8 @@ class Adam(Optimizer):
     weight_decay : float
         >= 0; L2 penalty added to the gradient (so it is rescaled by the
         adaptive denominator, unlike AdamW's).
+    amsgrad : bool
+        Divide by the largest second moment so far (default False).
 
     Notes
     -----
@@ -38,43 +50,50 @@ class Adam(Optimizer):
     ``m + (1 - beta1) * (g - m)``, PyTorch's ``lerp`` form of the same average.
     """
 
-    hyperparameter_names = ("betas", "eps", "weight_decay")
+    hyperparameter_names = ("betas", "eps", "weight_decay", "amsgrad")
+    state_names = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    required_state_names = ("step", "exp_avg", "exp_avg_sq")
+    decoupled = False  # AdamW: True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
+        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)
 
     @classmethod
-    def _check_hyperparameters(cls, betas, eps, weight_decay):
-        name = cls.__name__
+    def _check_hyperparameters(cls, owner, betas, eps, weight_decay, amsgrad):
         if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
             raise ConfigError(
-                f"{name}: the 'betas' parameter must be a pair of floats (beta1, beta2), "
+                f"{owner}: the 'betas' parameter must be a pair of floats (beta1, beta2), "
                 f"each in [0, 1), got {betas!r}"
             )
-        beta1 = check_float(name, "betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
-        beta2 = check_float(name, "betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
+        beta1 = check_float(owner, "betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
+        beta2 = check_float(owner, "betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
         return {"betas": (beta1, beta2),
-                "eps": check_float(name, "eps", eps, low=0.0),
-                "weight_decay": check_float(name, "weight_decay", weight_decay, low=0.0)}
+                "eps": check_float(owner, "eps", eps, low=0.0),
+                "weight_decay": check_float(owner, "weight_decay", weight_decay, low=0.0),
+                "amsgrad": check_bool(owner, "amsgrad", amsgrad)}
 
-    @staticmethod
-    def _state_names(hyperparameters):
-        return ("exp_avg", "exp_avg_sq")
-
-    def _update(self, data, grad, state):
-        self._adam_update(data, grad, state, decoupled=False)
-
-    def _adam_update(self, data, grad, state, decoupled):
-        """The moment updates and the step, shared by Adam and AdamW: one fused kernel."""
-        beta1, beta2 = self.betas
-        coefficients = adam_coefficients(self.lr, beta1, beta2, self.eps,
-                                         self.step_count, self.weight_decay, decoupled)
-        apply_update(adam_update, data, grad, (state["exp_avg"], state["exp_avg_sq"]),
-                     coefficients)
+    def _update(self, data, grad, state, group):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(data)
+            state["exp_avg_sq"] = np.zeros_like(data)
+        state["step"] += 1
+        beta1, beta2 = group["betas"]
+        coefficients = adam_coefficients(group["lr"], beta1, beta2, group["eps"], state["step"],
+                                         group["weight_decay"], self.decoupled)
+        moments = (state["exp_avg"], state["exp_avg_sq"])
+        if group["amsgrad"]:
+            if "max_exp_avg_sq" not in state:  # also when amsgrad is switched on later
+                state["max_exp_avg_sq"] = np.zeros_like(data)
+            adam_amsgrad_update(data, grad, *moments, state["max_exp_avg_sq"], coefficients)
+        else:
+            apply_update(adam_update, data, grad, moments, coefficients)
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay, PyTorch's update rule (``amsgrad=False``).
+    """Adam with decoupled weight decay, PyTorch's update rule.
 
     Before Adam's step (without any L2 term in ``g``)::
 
@@ -86,14 +105,15 @@ class AdamW(Adam):
 
     Parameters
     ----------
-    params, lr, betas, eps
+    params, lr, betas, eps, amsgrad
         As in ``Adam``.
     weight_decay : float
         >= 0 (default 0.01, PyTorch's).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    decoupled = True
 
-    def _update(self, data, grad, state):
-        self._adam_update(data, grad, state, decoupled=True)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
+                 amsgrad=False):
+        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)

@@ -1,66 +1,64 @@
-"""The Optimizer base class: parameters, per-parameter state, lr, state_dict.
+"""The Optimizer base class: parameter groups, per-parameter state, lr, skipping, state_dict.
 
-A subclass names its hyperparameters, checks them, names its per-parameter
-state arrays and writes ``_update(data, grad, state)``, the rule for one
-parameter. The base class does the rest: it validates the parameter list,
-keeps one state dict per parameter (aligned with ``self.params``, arrays in
-the parameter's dtype), counts steps, and saves and restores everything as
-a flat ``{str: ndarray}`` dict.
+A subclass names its options (``hyperparameter_names``) and its
+per-parameter state arrays (``state_names``), checks the options
+(``_check_hyperparameters``) and writes ``_update(data, grad, state,
+group)``: the rule for one parameter, with its group's options. The base
+class does the rest, as PyTorch's ``Optimizer`` does: parameter groups with
+defaults from the constructor, skipping every parameter that no backward
+reached since ``zero_grad()`` (PyTorch skips a None grad), state created at
+a parameter's first update, in its dtype, and flat state dicts
+(``optimizer_state.py``).
 """
 
 import numpy as np
 
-from minnet.core import Module, Parameter
-from minnet.errors import ConfigError, ShapeError, StateDictError
-from minnet.optim.statedict import check_state_dict, to_python, type_marker
-from minnet.validation import check_float, check_int
+from minnet.errors import ConfigError, ShapeError
+from minnet.optim.optimizer_state import load_optimizer_state_dict, optimizer_state_dict
+from minnet.optim.param_groups import (
+    SCHEDULE_KEYS,
+    ParamGroup,
+    as_parameter_list,
+    set_scheduled_value,
+    split_param_groups,
+)
+from minnet.validation import check_float
+
+__all__ = ["Optimizer", "as_parameter_list", "check_momentum", "current_lr", "group_values",
+           "receives_update"]
 
 
-def as_parameter_list(owner, params, allow_single=False):
-    """Return ``params`` (a list, a generator, ``model.parameters()``) as a list.
+def receives_update(param):
+    """True when ``step()`` updates ``param``: trainable, and reached by a backward since
+    ``zero_grad()`` (PyTorch's ``param.grad is not None``). Clipping skips the same ones."""
+    return param.requires_grad and param.has_grad
 
-    Raises ConfigError for a Module (pass ``model.parameters()``), a bare
-    array, a non-Parameter element, a duplicate or an empty list.
-    """
-    hint = "pass model.parameters()"
-    if isinstance(params, Module):
+
+def group_values(optimizer, key, default=None):
+    """``key``'s value in each parameter group, as a list (one entry for an optimizer
+    without groups: its attribute ``key``, or ``default``)."""
+    groups = getattr(optimizer, "param_groups", None)
+    if groups is None:
+        return [getattr(optimizer, key, default)]
+    return [group.get(key, default) for group in groups]
+
+
+def current_lr(optimizer):
+    """The learning rate of the first parameter group, a float (what fit's History and the
+    doctor record; read ``param_groups`` for the others)."""
+    return float(group_values(optimizer, "lr")[0])
+
+
+def check_momentum(owner, name, value):
+    """A momentum-like decay in [0, 1): 1 or more never forgets and grows without bound."""
+    value = check_float(owner, name, value, low=0.0)
+    if value >= 1.0:
         raise ConfigError(
-            f"{owner}: expected an iterable of Parameters, got the module "
-            f"{type(params).__name__} itself; {hint}"
+            f"{owner}: the '{name}' parameter must be a float in the range [0.0, 1.0), got "
+            f"{value!r}: with {name} >= 1 the buffer never forgets an old gradient and grows "
+            f"without bound; the usual value is 0.9"
         )
-    if isinstance(params, Parameter):
-        if allow_single:
-            return [params]
-        raise ConfigError(
-            f"{owner}: expected an iterable of Parameters, got a single Parameter; "
-            f"pass a list: [param]"
-        )
-    if isinstance(params, (np.ndarray, dict, str)) or not hasattr(params, "__iter__"):
-        raise ConfigError(
-            f"{owner}: expected an iterable of Parameters, got {type(params).__name__}; "
-            f"{hint} (parameter groups as dicts are not supported)"
-        )
-    params = list(params)
-    if not params:
-        raise ConfigError(
-            f"{owner}: got an empty parameter list; does the model assign its Parameters "
-            f"as attributes after super().__init__()? (a generator can be iterated only "
-            f"once: a second use finds it empty)"
-        )
-    seen = set()
-    for index, param in enumerate(params):
-        if not isinstance(param, Parameter):
-            raise ConfigError(
-                f"{owner}: element {index} of params must be a Parameter, got "
-                f"{type(param).__name__}; {hint}"
-            )
-        if id(param) in seen:
-            raise ConfigError(
-                f"{owner}: element {index} of params repeats an earlier Parameter "
-                f"({param!r}); it would be updated twice per step"
-            )
-        seen.add(id(param))
-    return params
+    return value
 
 
 class Optimizer:
@@ -68,110 +66,212 @@ class Optimizer:
 
     Parameters
     ----------
-    params : iterable of Parameter
-        ``model.parameters()``, a list or a generator (consumed once).
+    params : iterable of Parameter, or iterable of dict
+        ``model.parameters()``, a list or a generator (consumed once); or
+        parameter groups ``[{"params": [...], "lr": 1e-3}, ...]`` whose
+        missing options take the constructor's values.
     lr : float
-        Learning rate, > 0. ``opt.lr`` may be set later (it is checked again);
-        schedules set it too.
+        Default learning rate, > 0.
     **hyperparameters
-        The subclass's other hyperparameters, checked by ``_check_hyperparameters``.
+        The subclass's other options, checked by ``_check_hyperparameters``.
 
     Attributes
     ----------
+    param_groups : list of ParamGroup
+        One dict per group: ``"params"`` and every option (PyTorch's).
+    defaults : dict
+        The constructor's options: what ``add_param_group`` fills in.
     params : list of Parameter
-    state : list of dict of str to ndarray
-        ``state[i]`` belongs to ``params[i]``; arrays have its shape and dtype.
-    step_count : int
-        Number of ``step()`` calls so far (Adam's ``t``).
+        Every parameter, group after group.
+    state : list of dict
+        ``state[i]`` belongs to ``params[i]``: empty until its first update,
+        then arrays of its shape and dtype (and Adam's ``"step"``, an int).
+    lr, and each option (``momentum``, ``betas``, ...)
+        Reading gives the value when every group agrees (else ConfigError:
+        read ``param_groups[i][name]``); setting sets it in every group and
+        in ``defaults``, checked as in the constructor.
     """
 
-    hyperparameter_names = ()
+    hyperparameter_names = ()  # the options besides lr, in signature order
+    state_names = ()  # every per-parameter state array this optimizer may keep
+    required_state_names = ()  # the ones a parameter with any state must have
 
     def __init__(self, params, lr, **hyperparameters):
         name = type(self).__name__
-        self.params = as_parameter_list(name, params)
-        self.lr = lr
-        for key, value in self._check_hyperparameters(**hyperparameters).items():
-            object.__setattr__(self, key, value)
-        self.step_count = 0
-        names = self._state_names(self.hyperparameters())
-        self.state = [{key: np.zeros_like(param.data) for key in names}
-                      for param in self.params]
-
-    def __setattr__(self, key, value):
-        # A hyperparameter set after construction is checked again, together
-        # with the others (nesterov needs momentum > 0).
-        if key in self.hyperparameter_names and key in self.__dict__:
-            value = self._check_hyperparameters(**{**self.hyperparameters(), key: value})[key]
-        object.__setattr__(self, key, value)
+        defaults = {"lr": check_float(name, "lr", lr, low=0.0, low_open=True)}
+        defaults.update(self._check_hyperparameters(name, **hyperparameters))
+        self.defaults = defaults
+        self.param_groups, self.params, self.state = [], [], []
+        groups, as_dicts = split_param_groups(name, params)
+        for index, group in enumerate(groups):
+            self._add_group(group, f"{name} (param_groups[{index}])" if as_dicts else name)
+        if not self.params:
+            raise ConfigError(f"{name}: every parameter group is empty; there is nothing "
+                              f"to optimize")
 
     # --- what a subclass provides ------------------------------------------
 
     @classmethod
-    def _check_hyperparameters(cls, **hyperparameters):
-        """Return the hyperparameters checked and converted; raise ConfigError."""
+    def _check_hyperparameters(cls, owner, **hyperparameters):
+        """Return the options (besides lr) checked together and converted; raise ConfigError."""
         return {}
 
-    @staticmethod
-    def _state_names(hyperparameters):
-        """Names of the per-parameter state arrays under these hyperparameters."""
-        return ()
-
-    def _update(self, data, grad, state):
-        """Update ``data`` in place from ``grad`` and this parameter's ``state``."""
+    def _update(self, data, grad, state, group):
+        """Update ``data`` in place from ``grad``, this parameter's ``state`` and its group."""
         raise NotImplementedError(f"{type(self).__name__} must implement _update")
 
-    # --- lr ----------------------------------------------------------------
+    # --- checks of a group's options -----------------------------------------
+
+    @classmethod
+    def _check_group_values(cls, owner, values, scheduled=False):
+        """Check a whole group's options (not "params"); return them converted.
+
+        ``scheduled`` allows lr = 0, which a schedule or a checkpoint may hold.
+        """
+        allowed = ("lr",) + cls.hyperparameter_names + SCHEDULE_KEYS
+        unknown = [key for key in values if key not in allowed]
+        if unknown:
+            raise ConfigError(
+                f"{owner}: unknown option(s) {', '.join(map(repr, unknown))} in a parameter "
+                f"group; {cls.__name__} takes "
+                f"{', '.join(map(repr, ('lr',) + cls.hyperparameter_names))}"
+            )
+        checked = {"lr": check_float(owner, "lr", values["lr"], low=0.0,
+                                     low_open=not scheduled)}
+        checked.update(cls._check_hyperparameters(
+            owner, **{key: values[key] for key in cls.hyperparameter_names}))
+        for key in SCHEDULE_KEYS:
+            if key in values:
+                checked[key] = check_float(owner, key, values[key], low=0.0)
+        return checked
+
+    @classmethod
+    def _check_group_item(cls, owner, group, key, value):
+        """Check ``group[key] = value`` (a write by hand); return the converted value."""
+        if key == "params":
+            raise ConfigError(f"{owner}: the 'params' of a group cannot be replaced; add "
+                              f"parameters with optimizer.add_param_group({{'params': ...}})")
+        if key in cls.hyperparameter_names:
+            current = {name: group[name] for name in cls.hyperparameter_names}
+            return cls._check_hyperparameters(owner, **{**current, key: value})[key]
+        return cls._check_group_values(owner, {"lr": group["lr"], **{
+            name: group[name] for name in cls.hyperparameter_names}, key: value},
+            scheduled=key != "lr")[key]
+
+    # --- groups --------------------------------------------------------------
+
+    def add_param_group(self, param_group):
+        """Add a group ``{"params": [...], option: value, ...}``; missing options take
+        ``defaults``. A parameter already held by a group is refused (ConfigError)."""
+        name = type(self).__name__
+        self._add_group(param_group, f"{name} (param_groups[{len(self.param_groups)}])")
+
+    def _add_group(self, param_group, owner):
+        if not isinstance(param_group, dict):
+            raise ConfigError(f"{owner}: a parameter group must be a dict "
+                              f"{{'params': [...], ...}}, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ConfigError(f"{owner}: a parameter group needs a 'params' key, got keys "
+                              f"{sorted(param_group)}")
+        params = as_parameter_list(owner, param_group["params"], allow_single=True,
+                                   allow_empty=True)
+        held = {id(param): index for index, group in enumerate(self.param_groups)
+                for param in group["params"]}
+        for index, param in enumerate(params):
+            if id(param) in held:
+                raise ConfigError(
+                    f"{owner}: params[{index}] ({param!r}) is already in param_groups"
+                    f"[{held[id(param)]}]; a parameter may belong to one group only"
+                )
+        options = {key: value for key, value in param_group.items() if key != "params"}
+        values = self._check_group_values(owner, {**self.defaults, **options})
+        self.param_groups.append(ParamGroup(type(self), owner,
+                                            {"params": tuple(params), **values}))
+        self.params.extend(params)
+        self.state.extend({} for _ in params)
+
+    # --- lr and the other options, over all groups ---------------------------
+
+    def _shared(self, key):
+        """``group[key]`` when every group holds the same value; else a ConfigError."""
+        values = [group[key] for group in self.param_groups]
+        if all(value == values[0] for value in values[1:]):
+            return values[0]
+        raise ConfigError(
+            f"{type(self).__name__}: its {len(values)} parameter groups have different "
+            f"'{key}' values ({', '.join(map(repr, values))}); read "
+            f"optimizer.param_groups[i][{key!r}] for group i (setting optimizer.{key} sets "
+            f"it in every group)"
+        )
+
+    def __getattr__(self, key):  # only for names that normal lookup does not find
+        if key in type(self).hyperparameter_names and "param_groups" in self.__dict__:
+            return self._shared(key)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}")
+
+    def __setattr__(self, key, value):
+        if key in type(self).hyperparameter_names and "param_groups" in self.__dict__:
+            self._set_everywhere(key, value)
+        else:
+            object.__setattr__(self, key, value)
+
+    def _set_everywhere(self, key, value):
+        """Set option ``key`` in every group and in defaults: all checked before any change."""
+        checked = [group._optimizer_class._check_group_item(group._owner, group, key, value)
+                   for group in self.param_groups]
+        default = self._check_group_item(type(self).__name__, self.defaults, key, value)
+        for group, group_value in zip(self.param_groups, checked, strict=True):
+            dict.__setitem__(group, key, group_value)
+        self.defaults[key] = default
 
     @property
     def lr(self):
-        """The learning rate (a float > 0; checked on every assignment)."""
-        return self._lr
+        """The learning rate of every group (ConfigError when the groups differ)."""
+        return self._shared("lr")
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_float(type(self).__name__, "lr", value, low=0.0, low_open=True)
+        self._set_everywhere("lr", value)  # checked: > 0
 
     def _set_scheduled_lr(self, value):
-        """Set lr from a schedule or a checkpoint: 0 is allowed here.
+        """Set every group's lr from a schedule or a checkpoint: 0 is allowed here."""
+        for group in self.param_groups:
+            set_scheduled_value(group, "lr", value)
 
-        Cosine annealing legitimately ends at ``eta_min=0``; a user asking
-        for ``lr=0`` by hand has made a mistake, so the property refuses it.
-        """
-        self._lr = check_float(type(self).__name__, "lr", value, low=0.0)
+    def hyperparameters(self):
+        """The options other than lr, as a dict (ConfigError when the groups differ)."""
+        return {key: self._shared(key) for key in self.hyperparameter_names}
 
     # --- training ----------------------------------------------------------
 
-    def hyperparameters(self):
-        """The hyperparameters other than lr, as a dict (in declaration order)."""
-        return {key: getattr(self, key) for key in self.hyperparameter_names}
-
     def step(self):
-        """Update every parameter in place from its ``.grad`` (one optimization step)."""
+        """Update, in place, every parameter that a backward reached since ``zero_grad()``.
+
+        A frozen parameter (``requires_grad=False``) or one with ``has_grad``
+        False is skipped entirely, as PyTorch skips a None grad: no momentum,
+        no weight decay, and its own step count (Adam's bias correction) stays.
+        """
         for index, param in enumerate(self.params):  # before anything moves
             if param.grad.shape != param.data.shape:
                 raise ShapeError(
                     f"{type(self).__name__}.step: params[{index}] ({param!r}) has a grad "
                     f"of shape {param.grad.shape}, expected {param.data.shape}"
                 )
-        self.step_count += 1
-        names = self._state_names(self.hyperparameters())
-        for param, state in zip(self.params, self.state, strict=True):
-            if not (param.requires_grad and param.has_grad):
-                continue  # frozen, or no backward reached it: PyTorch skips a None grad
-            data, grad = param.data, param.grad
-            for key in names:
-                # A buffer appears when momentum is switched on, and follows the
-                # parameter's dtype after ``model.to(np.float32)``.
-                buffer = state.get(key)
-                if buffer is None:
-                    state[key] = np.zeros_like(data)
-                elif buffer.dtype != data.dtype:
-                    state[key] = buffer.astype(data.dtype)
-            self._update(data, grad, state)
+        index = 0
+        for group in self.param_groups:
+            for param in group["params"]:
+                state = self.state[index]
+                index += 1
+                if not receives_update(param):
+                    continue
+                data = param.data
+                for key, value in state.items():  # follow model.to(np.float32)
+                    if isinstance(value, np.ndarray) and value.dtype != data.dtype:
+                        state[key] = value.astype(data.dtype)
+                self._update(data, param.grad, state, group)
 
     def zero_grad(self):
-        """Fill every parameter's ``.grad`` with zeros in place."""
+        """Fill every parameter's ``.grad`` with zeros in place; none counts as reached."""
         for param in self.params:
             param.zero_grad()
 
@@ -180,68 +280,28 @@ class Optimizer:
     def state_dict(self):
         """A flat ``{str: ndarray}`` copy of everything ``step()`` depends on.
 
-        Keys: ``type`` (class name), ``lr``, ``step``, each hyperparameter,
-        and ``state.{i}.{name}`` for each parameter ``i``. Every value is a
-        plain numeric or unicode array, so ``np.savez`` writes it and
-        ``np.load(..., allow_pickle=False)`` reads it.
+        Keys: ``type``; ``param_groups.{g}.params`` (the indices of group g's
+        parameters in ``params``) and ``param_groups.{g}.{option}``;
+        ``state.{i}.{name}`` for each parameter ``i`` that has state. Plain
+        numeric or unicode arrays: ``np.savez`` writes it and ``np.load(...,
+        allow_pickle=False)`` reads it back.
         """
-        result = {"type": type_marker(self), "lr": np.array(self.lr),
-                  "step": np.array(self.step_count, dtype=np.int64)}
-        for key, value in self.hyperparameters().items():
-            result[key] = np.array(value)
-        names = self._state_names(self.hyperparameters())
-        for index, (param, state) in enumerate(zip(self.params, self.state, strict=True)):
-            for key in names:
-                buffer = state.get(key)
-                result[f"state.{index}.{key}"] = (
-                    np.zeros_like(param.data) if buffer is None else buffer.copy())
-        return result
+        return optimizer_state_dict(self)
 
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` saved, so training resumes bit-identically.
 
-        Raises StateDictError for a dict from another optimizer type or with
-        missing, unexpected or mis-shaped keys; ConfigError for invalid
-        hyperparameter values. Nothing is changed unless everything checks.
+        The groups must hold as many parameters as when saved; also reads the
+        older single-group format. StateDictError for a dict of another
+        optimizer or with missing, unexpected or mis-shaped keys; ConfigError
+        for invalid values. Nothing changes unless everything checks.
         """
-        name = type(self).__name__
-        expected = {"type": (), "lr": (), "step": ()}
-        expected.update({key: np.shape(value) for key, value in self.hyperparameters().items()})
-        if not hasattr(state_dict, "items"):
-            check_state_dict(self, state_dict, expected)  # raises: not a dict
-        # The state arrays a dict must hold depend on its hyperparameters (SGD
-        # keeps a momentum buffer only when momentum > 0): check those first.
-        check_state_dict(self, {key: value for key, value in state_dict.items()
-                                if not key.startswith("state.")}, expected)
-        hyperparameters = self._check_hyperparameters(
-            **{key: to_python(state_dict[key]) for key in self.hyperparameter_names})
-        state_names = self._state_names(hyperparameters)
-        for index, param in enumerate(self.params):
-            for key in state_names:
-                expected[f"state.{index}.{key}"] = param.shape
-        check_state_dict(self, state_dict, expected)
-        for key in expected:
-            dtype = np.asarray(state_dict[key]).dtype
-            wanted = "U" if key == "type" else ("iu" if key == "step" else "fiub")
-            if dtype.kind not in wanted:
-                raise StateDictError(
-                    f"{name}.load_state_dict: '{key}' holds an array of dtype {dtype}, "
-                    f"expected {'a string' if key == 'type' else 'a numeric'} array"
-                )
-        step_count = check_int(name, "step", to_python(state_dict["step"]), minimum=0)
-        lr = check_float(name, "lr", to_python(state_dict["lr"]), low=0.0)
-        # Everything is checked: only now change the optimizer.
-        self._set_scheduled_lr(lr)
-        for key, value in hyperparameters.items():
-            object.__setattr__(self, key, value)  # checked together above
-        self.step_count = step_count
-        self.state = [
-            {key: np.array(state_dict[f"state.{index}.{key}"], dtype=param.dtype, copy=True)
-             for key in state_names}
-            for index, param in enumerate(self.params)
-        ]
+        load_optimizer_state_dict(self, state_dict)
 
     def __repr__(self):
-        items = [f"lr={self.lr!r}"] + [f"{key}={value!r}"
-                                       for key, value in self.hyperparameters().items()]
+        items = []
+        for key in ("lr",) + self.hyperparameter_names:
+            values = [group[key] for group in self.param_groups]
+            shared = all(value == values[0] for value in values[1:])
+            items.append(f"{key}={values[0] if shared else values!r}")
         return f"{type(self).__name__}({', '.join(items)})"

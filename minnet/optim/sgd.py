@@ -1,70 +1,81 @@
-"""Stochastic gradient descent, with momentum, Nesterov momentum and L2 weight decay."""
+"""Stochastic gradient descent, with momentum, dampening, Nesterov momentum and L2 weight decay."""
 
 import numpy as np
 
 from minnet.errors import ConfigError
 from minnet.kernels.optim import apply_update, sgd_coefficients, sgd_update
-from minnet.optim.optimizer import Optimizer
-from minnet.validation import check_float
+from minnet.optim.optimizer import Optimizer, check_momentum
+from minnet.validation import check_bool, check_float
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, PyTorch's update rule (``dampening=0``).
+    """Stochastic gradient descent, PyTorch's update rule.
 
-    For each parameter ``p`` with gradient ``g``::
+    For each parameter ``p`` with gradient ``g`` (skipped when no backward
+    reached it since ``zero_grad()``)::
 
-        g = g + weight_decay * p                  (L2 penalty, if weight_decay > 0)
-        b = momentum * b + g                      (momentum buffer from 0, if momentum > 0;
-                                                   so b = g at the first step)
+        g = g + weight_decay * p                     (L2 penalty, if weight_decay > 0)
+        b = g                                        (momentum buffer, first update)
+        b = momentum * b + (1 - dampening) * g       (later updates, if momentum > 0)
         g = g + momentum * b    if nesterov, else g = b
         p = p - lr * g
 
     Parameters
     ----------
-    params : iterable of Parameter
-        ``model.parameters()``.
+    params : iterable of Parameter, or of parameter-group dicts
+        ``model.parameters()``, or ``[{"params": [...], "lr": ...}, ...]``.
     lr : float
         Learning rate, > 0.
     momentum : float
-        >= 0; 0 is plain SGD (and keeps no buffer).
+        In [0, 1); 0 is plain SGD (and keeps no buffer).
     nesterov : bool
-        Nesterov momentum; needs ``momentum > 0``.
+        Nesterov momentum; needs ``momentum > 0`` and ``dampening == 0``.
     weight_decay : float
         >= 0; its gradient ``weight_decay * p`` is added to ``g``.
+    dampening : float, keyword-only
+        In [0, 1] (default 0): the share of each new gradient left out of
+        the buffer. Keyword-only, because PyTorch's third positional argument
+        is ``dampening`` while minnet's is ``nesterov``.
 
     Notes
     -----
     This is PyTorch's form of momentum: the buffer accumulates raw gradients
     and lr multiplies the buffer. CS231n's ``v = mu * v - lr * g; p += v``
-    is the same for a constant lr but not when a schedule changes lr.
+    is the same for a constant lr but not when a schedule changes lr. The
+    first buffer is the gradient itself, undamped, as in PyTorch.
     """
 
-    hyperparameter_names = ("momentum", "nesterov", "weight_decay")
+    hyperparameter_names = ("momentum", "nesterov", "weight_decay", "dampening")
+    state_names = ("momentum_buffer",)
 
-    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *,
+                 dampening=0.0):
         super().__init__(params, lr, momentum=momentum, nesterov=nesterov,
-                         weight_decay=weight_decay)
+                         weight_decay=weight_decay, dampening=dampening)
 
     @classmethod
-    def _check_hyperparameters(cls, momentum, nesterov, weight_decay):
-        momentum = check_float("SGD", "momentum", momentum, low=0.0)
-        if not isinstance(nesterov, (bool, np.bool_)):
+    def _check_hyperparameters(cls, owner, momentum, nesterov, weight_decay, dampening):
+        momentum = check_momentum(owner, "momentum", momentum)
+        nesterov = check_bool(owner, "nesterov", nesterov)
+        dampening = check_float(owner, "dampening", dampening, low=0.0, high=1.0)
+        if nesterov and (momentum == 0 or dampening != 0):
             raise ConfigError(
-                f"SGD: the 'nesterov' parameter must be a bool, got {nesterov!r}"
+                f"{owner}: the 'nesterov' parameter needs momentum > 0 and dampening == 0, "
+                f"got nesterov=True with momentum={momentum!r} and dampening={dampening!r}; "
+                f"set momentum (e.g. 0.9) and dampening=0, or nesterov=False"
             )
-        if nesterov and momentum == 0:
-            raise ConfigError(
-                "SGD: the 'nesterov' parameter needs momentum > 0, got nesterov=True "
-                "with momentum=0.0; set momentum (e.g. 0.9) or nesterov=False"
-            )
-        weight_decay = check_float("SGD", "weight_decay", weight_decay, low=0.0)
-        return {"momentum": momentum, "nesterov": bool(nesterov),
-                "weight_decay": weight_decay}
+        weight_decay = check_float(owner, "weight_decay", weight_decay, low=0.0)
+        return {"momentum": momentum, "nesterov": nesterov, "weight_decay": weight_decay,
+                "dampening": dampening}
 
-    @staticmethod
-    def _state_names(hyperparameters):
-        return ("momentum_buffer",) if hyperparameters["momentum"] > 0 else ()
-
-    def _update(self, data, grad, state):
-        coefficients = sgd_coefficients(self.lr, self.momentum, self.weight_decay, self.nesterov)
-        apply_update(sgd_update, data, grad, (state.get("momentum_buffer"),), coefficients)
+    def _update(self, data, grad, state, group):
+        momentum, dampening = group["momentum"], group["dampening"]
+        buffer = None
+        if momentum != 0:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:  # first momentum step: b = 0 * momentum + 1 * g = g exactly
+                buffer = state["momentum_buffer"] = np.zeros_like(data)
+                dampening = 0.0
+        coefficients = sgd_coefficients(group["lr"], momentum, group["weight_decay"],
+                                        group["nesterov"], dampening)
+        apply_update(sgd_update, data, grad, (buffer,), coefficients)

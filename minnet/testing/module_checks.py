@@ -19,6 +19,7 @@ from minnet.testing.harness import (
 # name (a layer holds no test code). Any submodule in this table exempts the model.
 TRAIN_EVAL_DIFFERS = {
     "Dropout": "drops units in training, is the identity in evaluation",
+    "Dropout2d": "drops whole channels in training, is the identity in evaluation",
     "BatchNorm1d": "normalizes with batch statistics in training, running ones in evaluation",
     "BatchNorm2d": "normalizes with batch statistics in training, running ones in evaluation",
 }

@@ -97,6 +97,14 @@ def test_second_call_uses_the_cache(tmp_path, forbid_generation):
     assert cache_files(tmp_path) == files  # no temporary file left behind
 
 
+def test_verbose_announces_generation_only(tmp_path, capsys, forbid_generation):
+    mnist1d(num_samples=60, seed=2, cache_dir=tmp_path, verbose=True)
+    assert f"Generating MNIST-1D locally (cached in {tmp_path})" in capsys.readouterr().out
+    forbid_generation()
+    mnist1d(num_samples=60, seed=2, cache_dir=tmp_path, verbose=True)
+    assert capsys.readouterr().out == ""
+
+
 def test_the_cache_is_keyed_by_the_arguments(tmp_path):
     a = mnist1d(num_samples=60, seed=1, cache_dir=tmp_path)
     b = mnist1d(num_samples=60, seed=2, cache_dir=tmp_path)

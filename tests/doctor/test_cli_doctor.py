@@ -264,10 +264,64 @@ def test_missing_file_exits_2(tmp_path, capsys, stand_ins):
     assert code == 2 and "no such file" in stderr
 
 
-def test_errors_in_the_users_code_propagate(tmp_path, capsys, stand_ins):
-    path = write_experiment(tmp_path, source="def experiment():\n    raise KeyError('mine')\n")
-    with pytest.raises(KeyError, match="mine"):
-        main(["doctor", path, "--out", str(tmp_path / "o")])
+def test_experiment_that_raises_exits_3_naming_the_file_and_the_error(tmp_path, capsys,
+                                                                      stand_ins):
+    source = "def helper():\n    raise KeyError('mine')\n\n\ndef experiment():\n    helper()\n"
+    path = write_experiment(tmp_path, source=source)
+    code, stdout, stderr = run(["doctor", path, "--out", str(tmp_path / "o")], capsys)
+    assert code == 3 and stdout == ""
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith(f"minnet doctor: error: experiment() in {path} raised KeyError: "
+                           f"'mine'")
+    # the user's traceback, from their own frames on: the line that raised is shown
+    assert f'File "{path}", line 2, in helper' in stderr and "minnet/cli.py" not in stderr
+    assert not (tmp_path / "o").exists() and stand_ins.doctor == []
+
+
+@pytest.mark.parametrize("source, error", [
+    ("def experiment(:\n    pass\n", "SyntaxError"),
+    ("import a_module_that_does_not_exist\n", "ModuleNotFoundError"),
+    ("raise RuntimeError('at import')\n", "RuntimeError: at import"),
+])
+def test_file_that_fails_to_import_exits_3(tmp_path, capsys, stand_ins, source, error):
+    path = write_experiment(tmp_path, source=source)
+    code, _, stderr = run(["doctor", path, "--out", str(tmp_path / "o")], capsys)
+    assert code == 3
+    assert f"minnet doctor: error: importing {path} raised {error}" in stderr
+    assert "importlib" not in stderr
+
+
+def test_train_that_raises_exits_3(tmp_path, capsys, stand_ins):
+    source = TRAIN_EXPERIMENT.replace("    SEEN[\"model\"] = model\n",
+                                      "    raise ValueError('diverged')\n")
+    path = write_experiment(tmp_path, scale=0, first=0.0, source=source)
+    code, _, stderr = run(["doctor", path, "--out", str(tmp_path / "o")], capsys)
+    assert code == 3 and stand_ins.watch == ["enter", "exit"]
+    assert f"train() from experiment() in {path} raised ValueError: diverged" in stderr
+
+
+def test_a_model_that_fails_in_the_doctor_run_exits_3(tmp_path, capsys, stand_ins, monkeypatch):
+    from minnet.errors import ShapeError
+
+    def failing_doctor(*args, **kwargs):
+        raise ShapeError("Linear(in_features=4, ...): expected input of shape (N, 4), got (8, 3)")
+
+    monkeypatch.setattr(sys.modules["minnet.diagnostics.doctor"], "doctor", failing_doctor)
+    path = write_experiment(tmp_path)
+    code, _, stderr = run(["doctor", path, "--out", str(tmp_path / "o")], capsys)
+    assert code == 3
+    assert (f"the doctor could not run the experiment() in {path}: ShapeError: "
+            f"Linear(in_features=4") in stderr
+
+
+def test_exit_status_3_reaches_the_shell(tmp_path):
+    import subprocess
+
+    path = write_experiment(tmp_path, source="def experiment():\n    1 / 0\n")
+    result = subprocess.run([sys.executable, "-m", "minnet", "doctor", path, "--out",
+                             str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert "raised ZeroDivisionError: division by zero" in result.stderr
 
 
 @pytest.mark.parametrize("argv", [["doctor"], ["doctor", "x.py", "--example", "healthy-mlp"],
@@ -314,6 +368,7 @@ def test_help_documents_the_exit_status(capsys):
     assert exit_info.value.code == 0
     help_text = capsys.readouterr().out
     assert "exit status" in help_text and "1  at least one finding is an error" in help_text
+    assert "3  the experiment failed" in help_text
     assert "experiment()" in help_text and "--example" in help_text
 
 

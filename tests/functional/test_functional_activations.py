@@ -6,14 +6,19 @@ import warnings
 import numpy as np
 import pytest
 
+from minnet.errors import ConfigError, DTypeError, ShapeError
 from minnet.functional import activations as F
 from minnet.gradcheck import numerical_gradient, rel_error
+from minnet.kernels import BACKENDS, use_backend
 
 # (forward, backward, keyword arguments): every pair in the module, softmax on two axes.
-ARGUMENTS = {"leaky_relu": {"negative_slope": 0.1}, "elu": {"alpha": 1.3}}
+ARGUMENTS = {"leaky_relu": {"negative_slope": 0.1}, "elu": {"alpha": 1.3},
+             "softplus": {"beta": 1.5, "threshold": 4.0}}
 PAIRS = [(forward, backward, ARGUMENTS.get(name, {}))
          for name, (forward, backward) in F.PAIRS.items()]
 PAIRS.append((F.softmax_forward, F.softmax_backward, {"axis": 0}))
+PAIRS.append((F.log_softmax_forward, F.log_softmax_backward, {"axis": 0}))
+PAIRS.append((F.softplus_forward, F.softplus_backward, {}))
 IDS = [f"{forward.__name__}{kwargs or ''}" for forward, _, kwargs in PAIRS]
 
 
@@ -72,6 +77,9 @@ def test_values_against_scalar_formulas():
         "tanh": [math.tanh(v) for v in xs],
         "elu": [v if v > 0 else 0.5 * (math.exp(v) - 1) for v in xs],
         "gelu": [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in xs],
+        "silu": [v / (1 + math.exp(-v)) for v in xs],
+        "softplus": [math.log1p(math.exp(2 * v)) / 2 if 2 * v <= 5 else v for v in xs],
+        "log_softmax": [v - math.log(sum(math.exp(u) for u in xs)) for v in xs],
     }
     got = {
         "relu": F.relu_forward(x)[0],
@@ -80,6 +88,9 @@ def test_values_against_scalar_formulas():
         "tanh": F.tanh_forward(x)[0],
         "elu": F.elu_forward(x, alpha=0.5)[0],
         "gelu": F.gelu_forward(x)[0],
+        "silu": F.silu_forward(x)[0],
+        "softplus": F.softplus_forward(x, beta=2.0, threshold=5.0)[0],
+        "log_softmax": F.log_softmax_forward(x)[0],
     }
     for name, values in expected.items():
         np.testing.assert_allclose(got[name], values, rtol=1e-13, atol=1e-15, err_msg=name)
@@ -146,3 +157,64 @@ def test_gelu_matches_torch_in_float64(rng):
     np.testing.assert_allclose(out, expected.detach().numpy(), rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(F.gelu_backward(grad_out, cache), tensor.grad.numpy(),
                                rtol=1e-12, atol=1e-15)
+
+
+def test_int_and_bool_inputs_become_float64_as_in_the_layers():
+    for forward, _ in F.PAIRS.values():
+        out, _ = forward(np.array([[1, 0, 2]]))
+        assert out.dtype == np.float64
+    assert F.relu_forward(np.array([True, False]))[0].dtype == np.float64
+
+
+# --- every entry point checks its arguments before computing -----------------------------
+
+X = np.ones((2, 3))
+ENTRY_POINT_ERRORS = [
+    (lambda: F.relu_forward(np.array(["a"])), DTypeError, r"^relu_forward: expected a float "
+                                                          r"input, got an array of dtype <U1"),
+    (lambda: F.sigmoid_forward(np.ones(2, complex)), DTypeError, r"^sigmoid_forward: .*complex"),
+    (lambda: F.gelu_forward(np.array([None])), DTypeError, r"^gelu_forward: .*object"),
+    (lambda: F.leaky_relu_forward(X, negative_slope="0.1"), ConfigError,
+     r"^leaky_relu_forward: the 'negative_slope' parameter must be a finite float"),
+    (lambda: F.elu_forward(X, alpha=0), ConfigError, r"^elu_forward: the 'alpha' parameter"),
+    (lambda: F.softplus_forward(X, beta=0), ConfigError, r"^softplus_forward: the 'beta'"),
+    (lambda: F.softplus_forward(X, threshold=np.inf), ConfigError, r"'threshold'"),
+    (lambda: F.softmax_forward(X, axis=2), ShapeError,
+     r"^softmax_forward: expected an input with an axis 2 \(at least 3 dimensions\), got "
+     r"shape \(2, 3\)"),
+    (lambda: F.log_softmax_forward(np.float64(1.0)), ShapeError,
+     r"^log_softmax_forward: expected an input with an axis -1"),
+    (lambda: F.softmax_forward(X, axis=1.0), ConfigError, r"the 'axis' parameter must be an int"),
+]
+for name, (forward, backward) in F.PAIRS.items():
+    ENTRY_POINT_ERRORS += [
+        (lambda forward=forward, backward=backward: backward(np.ones((3, 2)), forward(X)[1]),
+         ShapeError, rf"^{name}_backward: expected grad_out of shape \(2, 3\) \(the forward "
+                     rf"output's\), got \(3, 2\)"),
+        (lambda forward=forward, backward=backward: backward(np.full((2, 3), "g"), forward(X)[1]),
+         DTypeError, rf"^{name}_backward: expected a float grad_out"),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("call, error, message", ENTRY_POINT_ERRORS)
+def test_entry_points_refuse_bad_arguments_on_both_backends(backend, call, error, message):
+    with use_backend(backend), pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("forward, backward", [(F.softmax_forward, F.softmax_backward),
+                                               (F.log_softmax_forward, F.log_softmax_backward)])
+@pytest.mark.parametrize("shape, axis", [((0, 4), -1), ((4, 0), -1), ((0, 4), 0), ((2, 0, 3), 1)])
+def test_softmax_pairs_on_empty_input_give_empty_results(forward, backward, shape, axis):
+    out, cache = forward(np.zeros(shape), axis=axis)
+    assert out.shape == shape and backward(np.zeros(shape), cache).shape == shape
+
+
+def test_non_finite_inputs_raise_no_runtime_warning():
+    x = np.array([[-np.inf, np.inf, np.nan, 0.0], [-np.inf, -np.inf, 1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for forward, backward in F.PAIRS.values():
+            out, cache = forward(x)
+            backward(np.ones_like(out), cache)

@@ -5,13 +5,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from minnet.errors import ConfigError, DTypeError, ShapeError
 from minnet.functional.dropout import (
     _bits_per_entry,
+    dropout2d_backward,
+    dropout2d_forward,
     dropout_backward,
     dropout_forward,
     dropout_mask,
 )
 from minnet.gradcheck import numerical_gradient, rel_error
+from minnet.kernels import BACKENDS, use_backend
+from minnet.random import default_generator, seed
 
 shapes = st.lists(st.integers(1, 5), min_size=1, max_size=4).map(tuple)
 probabilities = st.floats(0.0, 0.95, allow_nan=False, allow_infinity=False,
@@ -22,7 +27,7 @@ probabilities = st.floats(0.0, 0.95, allow_nan=False, allow_infinity=False,
 def test_eval_is_the_identity(shape, p, seed):
     x = np.random.default_rng(seed).standard_normal(shape)
     out, cache = dropout_forward(x, p, training=False, rng=seed)
-    assert out is x and cache is None
+    assert out is x and cache == (None, shape)
     grad_out = np.ones(shape)
     assert dropout_backward(grad_out, cache) is grad_out
 
@@ -32,8 +37,8 @@ def test_eval_is_the_identity(shape, p, seed):
 def test_training_keeps_or_scales_each_entry(shape, p, seed, dtype):
     x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
     before = x.copy()
-    out, mask = dropout_forward(x, p, rng=seed)
-    assert out.dtype == dtype and out.shape == x.shape
+    out, (mask, mask_shape) = dropout_forward(x, p, rng=seed)
+    assert out.dtype == dtype and out.shape == x.shape and mask_shape == shape
     np.testing.assert_array_equal(x, before)
     if p == 0:
         assert mask is None and out is x
@@ -42,7 +47,7 @@ def test_training_keeps_or_scales_each_entry(shape, p, seed, dtype):
     assert mask.dtype == dtype and set(np.unique(mask)) <= {dtype(0), scale}
     np.testing.assert_array_equal(out, x * mask)
     grad_out = np.random.default_rng(seed + 1).standard_normal(shape).astype(dtype)
-    np.testing.assert_array_equal(dropout_backward(grad_out, mask), grad_out * mask)
+    np.testing.assert_array_equal(dropout_backward(grad_out, (mask, shape)), grad_out * mask)
 
 
 @pytest.mark.parametrize("p, bits", [(0.5, 1), (0.75, 8), (2**-10, 16), (0.1, 32), (0.8, 32)])
@@ -95,7 +100,61 @@ def test_extreme_probabilities():
 def test_dropout_gradient_check_with_a_fixed_mask():
     rng = np.random.default_rng(0)
     x, grad_out = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
-    _, mask = dropout_forward(x, 0.4, rng=11)
+    _, cache = dropout_forward(x, 0.4, rng=11)
     numeric = numerical_gradient(lambda v: dropout_forward(v, 0.4, rng=11)[0], x.copy(),
                                  grad_out)
-    assert rel_error(dropout_backward(grad_out, mask), numeric) < 1e-8
+    assert rel_error(dropout_backward(grad_out, cache), numeric) < 1e-8
+
+
+# --- dropout2d and the checks of every entry point -------------------------------------------
+
+
+def test_dropout2d_mask_is_one_value_per_sample_and_channel():
+    x = np.random.default_rng(0).standard_normal((5, 6, 3, 2)).astype(np.float32)
+    out, (mask, shape) = dropout2d_forward(x, 0.5, rng=2)
+    assert mask.shape == (5, 6, 1, 1) and shape == x.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out, x * mask)
+    grad_out = np.ones(x.shape, np.float32)
+    np.testing.assert_array_equal(dropout2d_backward(grad_out, (mask, shape)),
+                                  np.broadcast_to(mask, x.shape))
+    out, cache = dropout2d_forward(x, 0.5, training=False)
+    assert out is x and cache == (None, x.shape)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: dropout_forward(np.ones(3), p=1.0), ConfigError,
+     r"^dropout_forward: the 'p' parameter must be a float in the range \[0.0, 1.0\), got 1.0"),
+    (lambda: dropout_forward(np.ones(3), p=-0.1, training=False), ConfigError, r"'p'"),
+    (lambda: dropout_forward(np.ones(3), training="yes"), ConfigError,
+     r"dropout_forward: the 'training' parameter must be a bool"),
+    (lambda: dropout_forward(np.ones(3), rng="seed"), ConfigError, r"rng: expected None"),
+    (lambda: dropout_forward(np.ones(3), training=False, rng=-1), ConfigError, r"rng"),
+    (lambda: dropout_forward(np.array(["a"])), DTypeError,
+     r"^dropout_forward: expected a float input, got an array of dtype <U1"),
+    (lambda: dropout_backward(np.ones((3, 2)), dropout_forward(np.ones((2, 3)), rng=0)[1]),
+     ShapeError, r"^dropout_backward: expected grad_out of shape \(2, 3\) \(the forward "
+                 r"output's\), got \(3, 2\)"),
+    (lambda: dropout_backward(np.ones(4), dropout_forward(np.ones(3), training=False)[1]),
+     ShapeError, r"expected grad_out of shape \(3,\)"),
+    (lambda: dropout_backward(np.array([None] * 3), dropout_forward(np.ones(3), rng=0)[1]),
+     DTypeError, r"dropout_backward: expected a float grad_out"),
+    (lambda: dropout2d_forward(np.ones((2, 3, 4))), ShapeError,
+     r"^dropout2d_forward: expected x of shape \(N, C, H, W\), got \(2, 3, 4\); a 3-d input "
+     r"is ambiguous"),
+    (lambda: dropout2d_forward(np.ones((2, 3)), training=False), ShapeError,
+     r"got \(2, 3\); for \(N, features\) use Dropout"),
+    (lambda: dropout2d_backward(np.ones((2, 3, 1, 1)),
+                                dropout2d_forward(np.ones((2, 3, 2, 2)), rng=0)[1]),
+     ShapeError, r"expected grad_out of shape \(2, 3, 2, 2\)"),
+])
+def test_entry_points_refuse_bad_arguments_on_both_backends(backend, call, error, message):
+    with use_backend(backend), pytest.raises(error, match=message):
+        call()
+
+
+def test_evaluation_with_rng_none_draws_nothing_from_the_default_generator():
+    seed(5)
+    state = default_generator().bit_generator.state
+    dropout_forward(np.ones(3), 0.5, training=False)
+    assert default_generator().bit_generator.state == state

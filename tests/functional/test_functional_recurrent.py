@@ -66,23 +66,26 @@ def test_step_backward_matches_numerical_gradient(cell, rng):
 @pytest.mark.parametrize("backend", BACKENDS)
 @given(batch=st.integers(1, 4), steps=st.integers(1, 5), features=st.integers(1, 4),
        hidden=st.integers(1, 5), sequences=st.booleans(), given_states=st.booleans(),
-       seed=st.integers(0, 2**16))
+       final_grads=st.booleans(), seed=st.integers(0, 2**16))
 def test_fast_pair_matches_the_naive_loop(cell, backend, batch, steps, features, hidden,
-                                          sequences, given_states, seed):
+                                          sequences, given_states, final_grads, seed):
     gates, (forward, backward), (forward_naive, backward_naive), _, names, options = CELLS[cell]
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, steps, features))
     weights = parameters(rng, gates, features, hidden)
     states = initial_states(rng, names, batch, hidden, given_states)
     options = {**options, "return_sequences": sequences}
+    # gradients of the final states (h_n, c_n) from another path than the output
+    finals = {f"grad_{name[0]}_n": rng.standard_normal((batch, hidden)) if final_grads else None
+              for name in names}
     with use_backend(backend):
         out, cache = forward(x, *weights, **states, **options)
         expected, naive_cache = forward_naive(x, *weights, **states, **options)
         np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-12)
         assert out.shape == ((batch, steps, hidden) if sequences else (batch, hidden))
         grad_out = rng.standard_normal(out.shape)
-        grads = backward(grad_out, cache)
-        expected_grads = backward_naive(grad_out, naive_cache)
+        grads = backward(grad_out, cache, **finals)
+        expected_grads = backward_naive(grad_out, naive_cache, **finals)
     assert len(grads) == len(expected_grads) == 1 + len(names) + 4
     for grad, want in zip(grads, expected_grads, strict=True):
         if want is None:
@@ -199,3 +202,37 @@ def test_workspace_reuses_buffers_and_changes_no_result(cell, backend, rng):
                 assert before == before_first  # the same arrays, no new allocation
             before_first = before
     assert workspace  # the fast pair kept its buffers there
+
+
+FINAL_STATES = {"rnn_tanh": rnn.rnn_final_states, "rnn_relu": rnn.rnn_final_states,
+                "lstm": lstm.lstm_final_states, "gru": gru.gru_final_states}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("sequences", [True, False])
+@pytest.mark.parametrize("cell", CELLS)
+def test_final_states_and_their_gradients_match_numerical(cell, sequences, backend, rng):
+    """h_n (and c_n) are the last step's states; gradients given for them flow back."""
+    gates, (forward, backward), (forward_naive, _), _, names, options = CELLS[cell]
+    x = rng.standard_normal((2, 4, 3))
+    weights = parameters(rng, gates, 3, 3)
+    states = initial_states(rng, names, 2, 3, True)
+    options = {**options, "return_sequences": sequences}
+    upstream = [rng.standard_normal((2, 4, 3) if sequences else (2, 3))] + [
+        rng.standard_normal((2, 3)) for _ in names]
+
+    def loss(_):
+        out, cache = forward(x, *weights, **states, **options)
+        return sum(np.sum(value * grad)
+                   for value, grad in zip([out, *FINAL_STATES[cell](cache)], upstream))
+
+    with use_backend(backend):
+        out, cache = forward(x, *weights, **states, **options)
+        finals = FINAL_STATES[cell](cache)
+        grads = backward(upstream[0], cache, None,
+                         *upstream[1:])  # workspace None, then grad_h_n (, grad_c_n)
+        for value, grad in zip([x, *states.values(), *weights], grads, strict=True):
+            assert rel_error(grad, numerical_gradient(loss, value)) < 1e-5
+    every, _ = forward_naive(x, *weights, **states, **{**options, "return_sequences": True})
+    np.testing.assert_allclose(finals[0], every[:, -1], rtol=1e-12, atol=1e-14)
+    assert all(final.shape == (2, 3) and final.flags.owndata for final in finals)

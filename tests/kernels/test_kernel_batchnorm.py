@@ -120,3 +120,30 @@ def test_input_grad_is_the_affine_formula():
     expected = grad * a[:, None] + (x - mean[:, None]) * b[:, None] + d[:, None]
     for implementation in (batchnorm_input_grad.reference, batchnorm_input_grad.compiled):
         np.testing.assert_allclose(implementation(grad, x, mean, a, b, d), expected, rtol=1e-13)
+
+
+NON_FINITE = [np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("s", [1, 3])
+@given(data=st.data())
+def test_non_finite_statistics_match_the_reference(s, data):
+    """±inf and NaN anywhere (the first value of a channel too, where the one-pass kernel
+    takes its pivot) give the reference's statistics: inf where PyTorch has inf, NaN where
+    it has NaN."""
+    x = np.random.default_rng(3).standard_normal((4, 3, s))
+    for index in data.draw(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2),
+                                              st.integers(0, s - 1)), min_size=1, max_size=3)):
+        x[index] = data.draw(st.sampled_from(NON_FINITE))
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = channel_mean_var.reference(x)
+    actual = channel_mean_var.compiled(x)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)  # NaN equals NaN here
+
+
+def test_an_inf_first_value_gives_an_inf_mean_as_pytorch_does():
+    x = np.array([[np.inf, 0.0], [1.0, 0.5], [2.0, 1.5]])[:, :, None]
+    mean, var = channel_mean_var.compiled(x)
+    assert mean[0] == np.inf and np.isnan(var[0])
+    assert np.isfinite(mean[1]) and np.isfinite(var[1])

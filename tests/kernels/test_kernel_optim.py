@@ -48,28 +48,67 @@ def test_adam_twin_matches_reference(shape, dtype, seed, step, lr, weight_decay,
 
 @given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16),
        momentum=st.sampled_from([0.0, 0.9]), nesterov=st.booleans(),
-       weight_decay=st.sampled_from([0.0, 1e-2]))
-def test_sgd_twin_matches_reference(shape, dtype, seed, momentum, nesterov, weight_decay):
+       weight_decay=st.sampled_from([0.0, 1e-2]), dampening=st.sampled_from([0.0, 0.3]))
+def test_sgd_twin_matches_reference(shape, dtype, seed, momentum, nesterov, weight_decay,
+                                    dampening):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 3)  # param, grad, momentum buffer
-    coefficients = K.sgd_coefficients(0.05, momentum, weight_decay, nesterov and momentum > 0)
+    nesterov = nesterov and momentum > 0 and dampening == 0
+    coefficients = K.sgd_coefficients(0.05, momentum, weight_decay, nesterov, dampening)
     assert_twins_agree(K.sgd_update, arrays, coefficients)
 
 
 @given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16),
-       momentum=st.sampled_from([0.0, 0.9]), alpha=st.sampled_from([0.99, 0.5]))
-def test_rmsprop_twin_matches_reference(shape, dtype, seed, momentum, alpha):
+       momentum=st.sampled_from([0.0, 0.9]), alpha=st.sampled_from([0.99, 0.5]),
+       weight_decay=st.sampled_from([0.0, 0.1]))
+def test_rmsprop_twin_matches_reference(shape, dtype, seed, momentum, alpha, weight_decay):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 4, positive=(2,))  # param, grad, avg, buffer
-    assert_twins_agree(K.rmsprop_update, arrays, K.rmsprop_coefficients(0.01, alpha, 1e-8,
-                                                                          momentum))
+    coefficients = K.rmsprop_coefficients(0.01, alpha, 1e-8, momentum, weight_decay)
+    assert_twins_agree(K.rmsprop_update, arrays, coefficients)
 
 
-@given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16))
-def test_adagrad_twin_matches_reference(shape, dtype, seed):
+@given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16), step=st.integers(1, 50),
+       lr_decay=st.sampled_from([0.0, 0.1]), weight_decay=st.sampled_from([0.0, 0.1]))
+def test_adagrad_twin_matches_reference(shape, dtype, seed, step, lr_decay, weight_decay):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 3, positive=(2,))  # param, grad, sum
-    assert_twins_agree(K.adagrad_update, arrays, K.adagrad_coefficients(0.1, 1e-10))
+    coefficients = K.adagrad_coefficients(0.1, 1e-10, step, lr_decay, weight_decay)
+    assert_twins_agree(K.adagrad_update, arrays, coefficients)
+
+
+def test_sgd_first_momentum_step_is_the_gradient_itself():
+    # PyTorch clones the gradient into a new buffer; a zero buffer with dampening 0
+    # for that step gives exactly the same bits, on both twins.
+    for twin in ("reference", "compiled"):
+        param, grad = np.array([1.0, -2.0]), np.array([0.3, 0.7])
+        buffer = np.zeros(2)
+        getattr(K.sgd_update, twin)(param, grad, buffer,
+                                    K.sgd_coefficients(0.1, 0.9, dampening=0.0))
+        np.testing.assert_array_equal(buffer, grad)
+
+
+def test_rmsprop_centered_reference_is_the_textbook_formula():
+    param, grad = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    square_avg, grad_avg = np.array([0.04, 0.01]), np.array([0.1, -0.1])
+    alpha, lr, eps = 0.9, 0.1, 1e-8
+    v_new = alpha * square_avg + (1 - alpha) * grad ** 2
+    mean_new = alpha * grad_avg + (1 - alpha) * grad
+    expected = param - lr * grad / (np.sqrt(v_new - mean_new ** 2) + eps)
+    K.rmsprop_centered_update(param, grad, square_avg, grad_avg, None,
+                              K.rmsprop_coefficients(lr, alpha, eps))
+    np.testing.assert_allclose(param, expected, rtol=1e-13)
+    np.testing.assert_allclose(grad_avg, mean_new, rtol=1e-13)
+
+
+def test_rmsprop_centered_clamps_a_variance_that_round_off_makes_negative():
+    # A constant gradient: E[g^2] - E[g]^2 is 0 in exact arithmetic and may round below.
+    param, grad = np.array([1.0]), np.array([0.3])
+    square_avg, grad_avg = np.array([0.09]), np.array([0.3 + 1e-16])
+    with np.errstate(invalid="raise"):
+        K.rmsprop_centered_update(param, grad, square_avg, grad_avg, None,
+                                  K.rmsprop_coefficients(0.01, 0.5, 1e-8))
+    assert np.isfinite(param).all()
 
 
 def test_adam_reference_is_the_textbook_formula():
@@ -124,10 +163,14 @@ def test_apply_update_falls_back_for_a_grad_of_another_dtype():
 OPTIMIZERS = [
     (SGD, {"lr": 0.1}),
     (SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    (SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.5}),
     (Adam, {"lr": 0.01, "weight_decay": 0.1}),
     (AdamW, {"lr": 0.01}),
     (RMSprop, {"lr": 0.01, "momentum": 0.5}),
+    (RMSprop, {"lr": 0.01, "weight_decay": 0.5}),
     (Adagrad, {"lr": 0.1}),
+    (Adagrad, {"lr": 0.1, "lr_decay": 0.2, "weight_decay": 0.1,
+               "initial_accumulator_value": 0.1}),
 ]
 
 

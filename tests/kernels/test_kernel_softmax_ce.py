@@ -137,3 +137,90 @@ def test_wide_rows_run_the_reference_on_both_backends(rng):
 def test_functional_refuses_labels_out_of_range_before_the_kernel(backend, bad):
     with use_backend(backend), pytest.raises(DataError, match=r"labels in \[0, 3\)"):
         F.cross_entropy_forward(np.zeros((2, 3)), np.array(bad))
+
+
+# --- which path the functional takes -------------------------------------------------
+
+COMMON = {"label_smoothing": 0.1}
+GENERAL = [{"weight": np.ones(4)}, {"reduction": "none"}, {"ignore_index": 2},
+           {"target": "probabilities"}, {"logits_shape": (3, 4, 2)}]
+
+
+class Spy:
+    """Counts the calls of the fused kernel that the functional looks up."""
+
+    def __init__(self, kernel):
+        self.kernel, self.calls = kernel, 0
+
+    def __call__(self, *args):
+        self.calls += 1
+        return self.kernel(*args)
+
+    @property
+    def reference(self):
+        return self.kernel.reference
+
+
+def run_functional(options, rng):
+    options = dict(options)
+    shape = options.pop("logits_shape", (3, 4))
+    logits = rng.standard_normal(shape)
+    if options.pop("target", None):
+        target = np.full(shape, 0.25)
+    else:
+        target = np.array([0, 2, 3]).reshape(shape[:1] + (1,) * (len(shape) - 2))
+        target = np.broadcast_to(target, shape[:1] + shape[2:]).copy()
+    loss, cache = F.cross_entropy_forward(logits, target, **options)
+    return loss, F.cross_entropy_backward(np.ones(np.shape(loss)) if np.ndim(loss) else 1.0,
+                                          cache)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_the_common_case_runs_the_fused_kernel_and_the_rest_does_not(backend, rng, monkeypatch):
+    from minnet.functional.losses import cross_entropy as module
+    spy = Spy(module.softmax_cross_entropy)
+    monkeypatch.setattr(module, "softmax_cross_entropy", spy)
+    with use_backend(backend):
+        for reduction in ("mean", "sum"):
+            run_functional({**COMMON, "reduction": reduction}, rng)
+        assert spy.calls == 2
+        for options in GENERAL:
+            run_functional(options, rng)
+        assert spy.calls == 2
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_the_fused_kernel_equals_the_general_numpy_path(backend, dtype, reduction, rng):
+    logits = (rng.standard_normal((9, 6)) * 4).astype(dtype)
+    target = rng.integers(0, 6, size=9)
+    with use_backend(backend):
+        fused, fused_cache = F.cross_entropy_forward(logits, target, 0.2, reduction=reduction)
+        # A weight of ones changes nothing but the path (the general NumPy one).
+        general, general_cache = F.cross_entropy_forward(logits, target, 0.2,
+                                                         weight=np.ones(6), reduction=reduction)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-13
+    assert fused == pytest.approx(general, rel=tolerance)
+    np.testing.assert_allclose(F.cross_entropy_backward(0.7, fused_cache),
+                               F.cross_entropy_backward(0.7, general_cache), rtol=tolerance,
+                               atol=tolerance)
+
+
+@pytest.mark.parametrize("twin", list(TWINS))
+def test_infinite_logits_give_nan_without_numpy_warnings(twin):
+    # pyproject turns RuntimeWarnings from minnet into errors: none may leak.
+    logits = np.array([[np.inf, 0.0, 1.0], [-np.inf, -np.inf, -np.inf], [0.0, -np.inf, 1.0]])
+    loss, delta = run(twin, logits, np.array([0, 1, 2]), 0.0)
+    assert math.isnan(loss)
+    assert np.all(np.isnan(delta[:2])) and np.all(np.isfinite(delta[2]))
+
+
+def test_log_softmax_is_stable_along_any_axis(rng):
+    from minnet.kernels.softmax_ce import log_softmax
+    x = rng.standard_normal((2, 3, 4)) * 1e3
+    for axis in range(3):
+        out = log_softmax(x, axis=axis)
+        np.testing.assert_allclose(np.exp(out).sum(axis=axis), 1.0, rtol=1e-12)
+        np.testing.assert_allclose(log_softmax(x + 5e3, axis=axis), out, atol=1e-9)
+    assert np.all(log_softmax(x) <= 0)

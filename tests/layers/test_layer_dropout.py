@@ -10,7 +10,7 @@ from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.grad_mode import no_grad
 from minnet.gradcheck import gradcheck
 from minnet.kernels import BACKENDS, use_backend
-from minnet.layers.dropout import Dropout
+from minnet.layers.dropout import Dropout, Dropout2d
 from minnet.layers.linear import Linear
 from minnet.random import seed as set_seed
 
@@ -123,20 +123,92 @@ def test_keeps_the_expectation_inside_a_model():
     assert np.max(np.abs(mean - reference)) < 5 * np.max(np.abs(reference)) / np.sqrt(4000)
 
 
+def test_inf_entries_become_nan_where_dropped_without_warnings():
+    """PyTorch multiplies by the mask: a dropped inf is inf * 0 = NaN (before: RuntimeWarning)."""
+    x = np.full((4, 8), np.inf)
+    layer = Dropout(0.5, rng=0)
+    out = layer(x)
+    dropped = np.isnan(out)
+    assert dropped.any() and np.all(out[~dropped] == np.inf)
+    np.testing.assert_array_equal(layer.backward(np.ones(x.shape))[dropped], 0.0)
+
+
+# --- Dropout2d -------------------------------------------------------------------------------
+
+
+def test_dropout2d_repr_arguments_and_state():
+    assert repr(Dropout2d()) == "Dropout2d(p=0.5)" and repr(Dropout2d(0.1)) == "Dropout2d(p=0.1)"
+    assert Dropout2d().parameters() == [] and not Dropout2d().state_dict()
+    with pytest.raises(ConfigError, match=r"^Dropout2d: the 'p' parameter must be a float in the "
+                                          r"range \[0.0, 1.0\), got 1.0 instead"):
+        Dropout2d(1.0)
+    with pytest.raises(TypeError, match=r"^Dropout2d: unknown argument 'inplace'; accepted: "
+                                        r"p, rng"):
+        Dropout2d(0.5, inplace=True)
+
+
+def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
+    x = np.random.default_rng(0).standard_normal((8, 16, 3, 4))
+    layer = Dropout2d(0.25, rng=0)
+    out = layer(x)
+    kept = (out != 0).reshape(8, 16, -1)
+    # every feature map is entirely dropped or entirely kept, and kept ones are x / (1 - p)
+    assert np.all(kept == kept[:, :, :1]) and 0 < kept.mean() < 1
+    np.testing.assert_array_equal(out[out != 0], x[out != 0] * (1 / 0.75))
+    grad_out = np.random.default_rng(1).standard_normal(x.shape)
+    np.testing.assert_array_equal(layer.backward(grad_out), grad_out * ((out != 0) * (1 / 0.75)))
+    layer.eval()
+    assert layer(x) is x  # the identity, as PyTorch's
+
+
+def test_dropout2d_drops_a_fraction_p_of_the_channels():
+    n, c, p = 400, 50, 0.3
+    out = Dropout2d(p, rng=3)(np.ones((n, c, 2, 2)))
+    dropped = np.count_nonzero(out[:, :, 0, 0] == 0)
+    assert abs(dropped - n * c * p) < 5 * np.sqrt(n * c * p * (1 - p))
+
+
+@pytest.mark.parametrize("shape, hint", [
+    ((2, 3, 5), r"a 3-d input is ambiguous .* for \(N, C, L\) pass x\[..., None\], for one "
+                r"image \(C, H, W\) pass x\[None\]"),
+    ((2, 3), r"for \(N, features\) use Dropout"),
+    ((2, 3, 4, 5, 6), r"got \(2, 3, 4, 5, 6\)$"),
+])
+def test_dropout2d_refuses_other_ranks_with_a_hint(shape, hint):
+    with pytest.raises(ShapeError, match=r"^Dropout2d\(p=0.5\): expected input of shape "
+                                         r"\(N, C, H, W\).*" + hint):
+        Dropout2d()(np.zeros(shape))
+    with pytest.raises(ShapeError):  # in evaluation too: the shape is wrong either way
+        Dropout2d().eval()(np.zeros(shape))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("training", [True, False])
+def test_dropout2d_gradcheck(backend, training):
+    layer = Dropout2d(0.5, rng=4).train(training)
+    with use_backend(backend):
+        assert gradcheck(layer, np.random.default_rng(0).standard_normal((2, 3, 2, 2)))
+
+
 @pytest.mark.torch
-def test_matches_torch_in_eval_and_in_the_value_set_of_training():
+@pytest.mark.parametrize("layer_class, p, shape", [(Dropout, 0.3, (64, 32)),
+                                                   (Dropout2d, 0.4, (16, 32, 3, 3))])
+def test_matches_torch_in_eval_and_in_the_structure_of_training(layer_class, p, shape):
+    """Eval: identical. Training: the same kept values x / (1 - p), a fraction p dropped, and
+    (Dropout2d) whole channels at a time. The random draws themselves differ by design."""
     torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).standard_normal((64, 32))
-    ours, theirs = Dropout(0.3, rng=0), torch.nn.Dropout(0.3)
+    x = np.random.default_rng(0).standard_normal(shape)
+    ours, theirs = layer_class(p, rng=0), getattr(torch.nn, layer_class.__name__)(p)
     ours.eval()
     theirs.eval()
     np.testing.assert_array_equal(ours(x), theirs(torch.from_numpy(x)).numpy())
     ours.train()
     theirs.train()
     torch.manual_seed(0)
-    torch_out = theirs(torch.from_numpy(x)).numpy()
-    our_out = ours(x)
-    for out in (torch_out, our_out):
+    for out in (theirs(torch.from_numpy(x)).numpy(), ours(x)):
         kept = out != 0
-        np.testing.assert_allclose(out[kept], x[kept] / 0.7, rtol=1e-15)
-        assert abs(np.mean(~kept) - 0.3) < 5 * np.sqrt(0.3 * 0.7 / x.size)
+        np.testing.assert_allclose(out[kept], x[kept] / (1 - p), rtol=1e-15)
+        units = kept.reshape(*shape[:2], -1) if layer_class is Dropout2d else kept[..., None]
+        assert np.all(units == units[..., :1])  # Dropout2d keeps or drops whole channels
+        dropped = ~units[..., 0]
+        assert abs(np.mean(dropped) - p) < 5 * np.sqrt(p * (1 - p) / dropped.size)

@@ -131,3 +131,89 @@ def test_embedding_recurrent_classifier_matches_pytorch(cell, rng):
     for key, param in twin.named_parameters():
         np.testing.assert_allclose(grads[key].grad, param.grad.numpy(), rtol=1e-10,
                                    atol=1e-12, err_msg=key)
+
+
+# --- padding_idx ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding_idx, stored", [(0, 0), (3, 3), (-1, 4), (-5, 0)])
+def test_padding_row_starts_at_zero_and_negative_indices_are_normalized(padding_idx, stored):
+    layer = Embedding(5, 3, padding_idx=padding_idx, rng=0)
+    assert layer.padding_idx == stored and repr(layer) == f"Embedding(5, 3, padding_idx={stored})"
+    np.testing.assert_array_equal(layer.weight.data[stored], 0.0)
+    others = np.delete(layer.weight.data, stored, axis=0)
+    # the same draw as without padding: only that row is zeroed
+    np.testing.assert_array_equal(others, np.delete(Embedding(5, 3, rng=0).weight.data, stored,
+                                                    axis=0))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_padding_row_never_receives_a_gradient(backend, rng):
+    layer = Embedding(6, 2, padding_idx=-2, rng=0)
+    ids = np.array([[4, 1, 4, 0], [4, 4, 2, 1]])
+    grad_out = rng.standard_normal((2, 4, 2))
+    with use_backend(backend):
+        for _ in range(2):
+            layer(ids)
+            layer.backward(grad_out)
+    np.testing.assert_array_equal(layer.weight.grad[4], 0.0)
+    np.testing.assert_allclose(layer.weight.grad[1], 2 * (grad_out[0, 1] + grad_out[1, 3]))
+    np.testing.assert_allclose(layer.weight.grad[2], 2 * grad_out[1, 2])
+
+
+def test_a_loaded_padding_row_is_looked_up_as_it_is():
+    layer = Embedding(4, 2, padding_idx=0)
+    state = {"weight": np.arange(8.0).reshape(4, 2)}
+    layer.load_state_dict(state)
+    np.testing.assert_array_equal(layer(np.array([0, 3])), [[0.0, 1.0], [6.0, 7.0]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_frozen_table_with_padding_accumulates_nothing(backend):
+    layer = Embedding(5, 3, padding_idx=1, rng=0)
+    layer.weight.requires_grad = False
+    with use_backend(backend):
+        layer(np.array([[0, 1, 2]]))
+        assert layer.backward(np.ones((1, 3, 3))) is None
+    assert not layer.weight.grad.any() and not layer.weight.has_grad
+
+
+@pytest.mark.parametrize("padding_idx, shown", [(5, "5"), (-6, "-6"), (1.0, "1.0"), (True, "True"),
+                                                ("0", "'0'")])
+def test_bad_padding_idx_is_a_config_error(padding_idx, shown):
+    with pytest.raises(ConfigError, match=rf"^Embedding: the 'padding_idx' parameter must be None "
+                                          rf"or an int in \[-5, 5\) \(within num_embeddings\), "
+                                          rf"got {shown}$"):
+        Embedding(5, 3, padding_idx=padding_idx)
+
+
+def test_unknown_arguments_name_embedding():
+    with pytest.raises(TypeError, match=r"^Embedding: unknown argument 'max_norm'; accepted: "
+                                        r"num_embeddings, embedding_dim, padding_idx, rng"):
+        Embedding(5, 3, max_norm=1.0)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("padding_idx", [None, 0, 3, -1, -4])
+@pytest.mark.parametrize("shape", [(3, 5), (7,)])
+def test_padding_idx_matches_pytorch(backend, padding_idx, shape, rng):
+    torch = pytest.importorskip("torch")
+    ours = Embedding(6, 4, padding_idx=padding_idx, rng=0)
+    theirs = torch.nn.Embedding(6, 4, padding_idx=padding_idx).double()
+    assert ours.padding_idx == theirs.padding_idx and repr(ours) == repr(theirs)
+    if padding_idx is not None:  # PyTorch zeroes the padding row at init, as minnet does
+        assert not theirs.weight.detach()[theirs.padding_idx].any()
+    theirs.load_state_dict({"weight": torch.from_numpy(ours.weight.data.copy())})
+    ids = rng.integers(0, 6, size=shape)
+    ids.flat[:3] = ours.padding_idx if padding_idx is not None else 1  # the padding id occurs
+    grad_out = rng.standard_normal(shape + (4,))
+    with use_backend(backend):
+        for _ in range(2):  # gradients accumulate the same way
+            out = ours(ids)
+            ours.backward(grad_out)
+            t_out = theirs(torch.from_numpy(ids))
+            t_out.backward(torch.from_numpy(grad_out))
+    np.testing.assert_array_equal(out, t_out.detach().numpy())
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-13,
+                               atol=1e-15)

@@ -158,8 +158,9 @@ def test_bad_inputs_are_clear_errors(name):
         layer(np.zeros((2, 0, 3)))
     with pytest.raises(DTypeError, match="expected a float input"):
         layer(np.full((2, 5, 3), "a"))
-    with pytest.raises(ShapeError, match=r"initial state h0 of shape \(N, hidden_size\) = "
-                                         r"\(2, 4\), got \(2, 3\)"):
+    with pytest.raises(ShapeError, match=r"initial state h0 of shape \(num_layers \* "
+                                         r"num_directions, N, hidden_size\) = \(1, 2, 4\) or "
+                                         r"\(N, hidden_size\) = \(2, 4\), got \(2, 3\)"):
         layer(np.zeros((2, 5, 3)), h0=np.zeros((2, 3)))
     assert type(layer).__name__ in str(pytest.raises(MinnetError, layer, np.zeros(3)).value)
 

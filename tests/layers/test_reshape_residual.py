@@ -113,3 +113,19 @@ def test_reshape_rejects_a_sample_of_the_wrong_size():
     with pytest.raises(ShapeError, match=r"Reshape\(1, 40\): expected input with 40 values "
                                          r"per sample.*got shape \(2, 30\)"):
         Reshape(1, 40)(np.zeros((2, 30)))
+
+
+def test_residual_whose_block_returns_no_array_is_a_clear_error():
+    class Broken(Tanh):
+        def forward(self, x):
+            return [[1.0, 2.0], [3.0]]
+
+    with pytest.raises(ShapeError, match="Residual.*output from the block.*ragged"):
+        Residual(Broken())(np.ones((2, 2)))
+
+
+def test_residual_around_a_block_without_input_gradient_says_why():
+    layer = Residual(Linear(3, 3, rng=0, input_grad=False))
+    layer(np.ones((2, 3)))
+    with pytest.raises(MinnetError, match="Residual.*input_grad=False.*needs input_grad=True"):
+        layer.backward(np.ones((2, 3)))

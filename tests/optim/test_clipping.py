@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from minnet.core import Parameter
-from minnet.errors import ConfigError
+from minnet.errors import ConfigError, DataError
 from minnet.layers.linear import Linear
+from minnet.optim import SGD
 from minnet.optim.clipping import clip_grad_norm_, clip_grad_value_
 
 
@@ -103,6 +104,78 @@ def test_clip_by_value(rng):
         assert np.any(np.abs(grad) > 1.5)  # something was clipped
         inside = np.abs(grad) <= 1.5
         np.testing.assert_array_equal(param.grad[inside], grad[inside])
+
+
+@pytest.mark.parametrize("norm_type, norm", [
+    (1.0, lambda g: np.sum(np.abs(g))),
+    (3, lambda g: np.sum(np.abs(g) ** 3) ** (1 / 3)),
+    (float("inf"), lambda g: np.max(np.abs(g))),
+    ("inf", lambda g: np.max(np.abs(g))),
+])
+def test_other_norm_types(norm_type, norm, rng):
+    params = make_params(rng, scale=10.0)
+    before = [param.grad.copy() for param in params]
+    everything = np.concatenate([grad.ravel() for grad in before])
+    expected = norm(everything)
+    assert clip_grad_norm_(params, 2.0, norm_type=norm_type) == pytest.approx(expected,
+                                                                               rel=1e-13)
+    for param, grad in zip(params, before, strict=True):
+        np.testing.assert_allclose(param.grad, grad * 2.0 / (expected + 1e-6), rtol=1e-14)
+    after = np.concatenate([param.grad.ravel() for param in params])
+    assert norm(after) == pytest.approx(2.0, rel=1e-6)
+
+
+def test_parameters_without_a_gradient_are_skipped(rng):
+    # Frozen with a stale gradient written into it, or not reached since zero_grad():
+    # PyTorch skips a None grad; so do both clipping functions, and step() after them.
+    reached = Parameter(np.ones(3))
+    reached.add_grad(np.array([3.0, 0.0, 4.0]))
+    frozen = Parameter(np.ones(2), requires_grad=False)
+    frozen.grad[...] = 100.0
+    unreached = Parameter(np.ones(2))
+    params = [reached, frozen, unreached]
+    assert clip_grad_norm_(params, 1.0) == 5.0
+    np.testing.assert_allclose(reached.grad, np.array([3.0, 0.0, 4.0]) / (5.0 + 1e-6))
+    np.testing.assert_array_equal(frozen.grad, [100.0, 100.0])
+    clip_grad_value_(params, 0.1)
+    np.testing.assert_array_equal(frozen.grad, [100.0, 100.0])
+    assert not unreached.has_grad
+    SGD(params, lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_array_equal(unreached.data, np.ones(2))
+    assert clip_grad_norm_([frozen, unreached], 1.0) == 0.0
+
+
+def test_a_gradient_scaled_to_zero_still_counts_as_reached():
+    # An infinite norm elsewhere scales every finite gradient to 0; the parameter was
+    # reached all the same (PyTorch: a zero grad, not None), so step() still decays it.
+    param, other = Parameter(np.ones(2)), Parameter(np.ones(1))
+    param.grad[...] = 1.0  # written by hand, as a custom layer may
+    other.grad[...] = np.inf
+    clip_grad_norm_([param, other], 1.0)
+    np.testing.assert_array_equal(param.grad, [0.0, 0.0])
+    assert param.has_grad
+    SGD([param], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(param.data, [0.95, 0.95])
+
+
+def test_error_if_nonfinite_raises_before_changing_anything():
+    params = [Parameter(np.zeros(2)), Parameter(np.zeros(1))]
+    params[0].grad[...] = [1.0, np.nan]
+    params[1].grad[...] = 2.0
+    with pytest.raises(DataError, match=r"clip_grad_norm_: the total norm of order 2.0 of the "
+                                        r"gradients is nan, so they cannot be clipped"):
+        clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+    np.testing.assert_array_equal(params[1].grad, [2.0])
+    assert np.isnan(clip_grad_norm_(params, 1.0, norm_type="inf"))
+
+
+@pytest.mark.parametrize("norm_type", [0, -1.0, float("nan"), "two", True, None])
+def test_bad_norm_type_raises(norm_type, rng):
+    with pytest.raises(ConfigError, match=r"^clip_grad_norm_: the 'norm_type' parameter must "
+                                          r"be a float > 0 or inf"):
+        clip_grad_norm_(make_params(rng), 1.0, norm_type=norm_type)
+    with pytest.raises(ConfigError, match="'error_if_nonfinite' parameter must be a bool"):
+        clip_grad_norm_(make_params(rng), 1.0, error_if_nonfinite="yes")
 
 
 @pytest.mark.parametrize("function, argument", [(clip_grad_norm_, "max_norm"),

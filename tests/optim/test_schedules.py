@@ -1,4 +1,5 @@
-"""Learning-rate schedules against their closed forms, plus checks and state dicts."""
+"""Learning-rate schedules: closed forms when alone, PyTorch's chainable rules when
+composed, initial_lr and base_lrs over groups, get_last_lr lists, argument checks."""
 
 import math
 
@@ -6,23 +7,33 @@ import numpy as np
 import pytest
 
 from minnet.core import Parameter
-from minnet.errors import ConfigError, StateDictError
-from minnet.optim.plateau import ReduceLROnPlateau
-from minnet.optim.schedules import CosineAnnealingLR, ExponentialLR, LinearWarmup, StepLR
-from minnet.optim.sgd import SGD
+from minnet.errors import ConfigError
+from minnet.optim import (
+    SGD,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    LambdaLR,
+    LinearWarmup,
+    MultiStepLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
 
 
-def make_optimizer(lr=0.1):
-    return SGD([Parameter(np.ones(3))], lr=lr, momentum=0.9)
+def make_optimizer(lr=0.1, groups=1):
+    return SGD([{"params": [Parameter(np.ones(3))], "lr": lr / 2 ** index}
+                for index in range(groups)], lr=lr, momentum=0.9)
 
 
 def lr_sequence(schedule, steps):
-    """The lr at t = 0 (after construction), 1, ..., steps."""
-    lrs = [schedule.optimizer.lr]
+    """The lr of group 0 at t = 0 (after construction), 1, ..., steps."""
+    groups = schedule.optimizer.param_groups
+    lrs = [groups[0]["lr"]]
     for _ in range(steps):
         schedule.step()
-        assert schedule.get_last_lr() == schedule.optimizer.lr
-        lrs.append(schedule.optimizer.lr)
+        assert schedule.get_last_lr() == [group["lr"] for group in groups]
+        lrs.append(groups[0]["lr"])
     return np.array(lrs)
 
 
@@ -32,6 +43,13 @@ def test_step_lr_closed_form(step_size, gamma):
     t = np.arange(31)
     expected = 0.2 * gamma ** (t // step_size)
     np.testing.assert_allclose(lr_sequence(schedule, 30), expected, rtol=1e-13)
+
+
+def test_multistep_lr_closed_form_with_a_repeated_milestone():
+    schedule = MultiStepLR(make_optimizer(1.0), milestones=[6, 2, 6], gamma=0.5)
+    assert schedule.milestones == (2, 6, 6)
+    expected = [1, 1, 0.5, 0.5, 0.5, 0.5, 0.125, 0.125, 0.125]
+    np.testing.assert_allclose(lr_sequence(schedule, 8), expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize("gamma", [0.5, 0.95, 1.0])
@@ -47,9 +65,22 @@ def test_cosine_annealing_closed_form_past_t_max(T_max, eta_min):
     t = np.arange(2 * T_max + 4)
     expected = eta_min + (0.1 - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
     lrs = lr_sequence(schedule, len(t) - 1)
-    np.testing.assert_allclose(lrs, expected, rtol=1e-13, atol=1e-17)
+    np.testing.assert_allclose(lrs, expected, rtol=1e-12, atol=1e-17)
     assert lrs[0] == 0.1
     assert lrs[T_max] == pytest.approx(eta_min, abs=1e-17)
+
+
+def test_lambda_lr_one_function_and_one_per_group():
+    optimizer = make_optimizer(0.4, groups=2)
+    schedule = LambdaLR(optimizer, lambda t: 1 / (t + 1))
+    assert schedule.get_last_lr() == [0.4, 0.2]
+    schedule.step()
+    assert schedule.get_last_lr() == [0.2, 0.1]
+    optimizer = make_optimizer(0.4, groups=2)
+    schedule = LambdaLR(optimizer, [lambda t: 0.5 ** t, lambda t: t + 1])
+    for _ in range(3):
+        schedule.step()
+    assert schedule.get_last_lr() == [0.4 * 0.125, 0.2 * 4]
 
 
 def test_cosine_to_zero_sets_lr_zero_and_the_optimizer_still_steps():
@@ -57,12 +88,12 @@ def test_cosine_to_zero_sets_lr_zero_and_the_optimizer_still_steps():
     schedule = CosineAnnealingLR(optimizer, T_max=4)
     for _ in range(4):
         schedule.step()
-    assert optimizer.lr == 0.0
+    assert optimizer.lr == pytest.approx(0.0, abs=1e-18)
     param = optimizer.params[0]
     before = param.data.copy()
-    param.grad[...] = 1.0
+    param.add_grad(np.ones(3))
     optimizer.step()
-    np.testing.assert_array_equal(param.data, before)
+    np.testing.assert_allclose(param.data, before, atol=1e-17)
 
 
 @pytest.mark.parametrize("warmup_steps", [1, 4, 10])
@@ -77,17 +108,14 @@ def test_linear_warmup_then_cosine():
     optimizer = make_optimizer(0.1)
     cosine = CosineAnnealingLR(optimizer, T_max=20, eta_min=1e-3)
     schedule = LinearWarmup(optimizer, warmup_steps=5, after=cosine)
-    assert schedule.base_lr == 0.1
+    assert schedule.base_lrs == [0.1] and cosine.base_lrs == [0.1]
     lrs = lr_sequence(schedule, 40)
-    expected = []
-    for t in range(41):
-        if t < 5:
-            expected.append(0.1 * (t + 1) / 5)
-        else:
-            expected.append(1e-3 + (0.1 - 1e-3) * (1 + math.cos(math.pi * (t - 5) / 20)) / 2)
-    np.testing.assert_allclose(lrs, expected, rtol=1e-13)
-    assert cosine.last_epoch == 35
-    assert cosine.get_last_lr() == optimizer.lr
+    expected = [0.1 * (t + 1) / 5 if t < 5 else
+                1e-3 + (0.1 - 1e-3) * (1 + math.cos(math.pi * (t - 5) / 20)) / 2
+                for t in range(41)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-12)
+    assert cosine.last_epoch == 35 and schedule.last_epoch == 40
+    assert cosine.get_last_lr() == [optimizer.lr]
 
 
 def test_linear_warmup_then_step_lr():
@@ -97,76 +125,83 @@ def test_linear_warmup_then_step_lr():
     np.testing.assert_allclose(lr_sequence(schedule, 8), expected, rtol=1e-15)
 
 
-def test_schedule_records_the_optimizers_current_lr_as_base():
-    optimizer = make_optimizer(0.1)
-    optimizer.lr = 0.4
-    schedule = StepLR(optimizer, step_size=1, gamma=0.5)
-    assert schedule.base_lr == 0.4
-    schedule.step()
-    assert optimizer.lr == 0.2
+# --- chaining, initial_lr, groups (PyTorch's rules) ---------------------------------
+
+def test_two_schedules_on_one_optimizer_multiply():
+    # The last schedule stepped used to win; PyTorch's chainable form multiplies.
+    optimizer = SGD([Parameter(np.ones(3))], lr=1.0)
+    exponential, step = ExponentialLR(optimizer, 0.9), StepLR(optimizer, 2, 0.5)
+    for t in range(1, 7):
+        exponential.step()
+        step.step()
+        assert optimizer.lr == pytest.approx(0.9 ** t * 0.5 ** (t // 2), rel=1e-14)
 
 
-def test_closed_form_overrides_an_lr_set_by_hand():
+def test_warmup_composes_with_a_schedule_stepped_with_it():
+    optimizer = make_optimizer(1.0)
+    warmup, decay = LinearWarmup(optimizer, 4), ExponentialLR(optimizer, 0.5)
+    for t in range(1, 8):
+        warmup.step()
+        decay.step()
+        assert optimizer.lr == pytest.approx(min(t + 1, 4) / 4 * 0.5 ** t, rel=1e-14)
+
+
+def test_an_lr_set_by_hand_carries_on():
     optimizer = make_optimizer(0.1)
     schedule = ExponentialLR(optimizer, gamma=0.5)
     optimizer.lr = 0.9
     schedule.step()
-    assert optimizer.lr == 0.05
+    assert optimizer.lr == 0.45
 
 
-# --- ReduceLROnPlateau --------------------------------------------------------
-
-def plateau_lrs(metrics, **kwargs):
-    optimizer = make_optimizer(1.0)
-    schedule = ReduceLROnPlateau(optimizer, **kwargs)
-    lrs = []
-    for metric in metrics:
-        schedule.step(metric)
-        assert schedule.get_last_lr() == optimizer.lr
-        lrs.append(optimizer.lr)
-    return lrs
+def test_initial_lr_is_recorded_once_and_base_lrs_come_from_it():
+    optimizer = make_optimizer(0.4, groups=2)
+    first = StepLR(optimizer, step_size=1, gamma=0.5)
+    assert [group["initial_lr"] for group in optimizer.param_groups] == [0.4, 0.2]
+    first.step()
+    second = ExponentialLR(optimizer, gamma=0.9)  # built later: keeps the recorded lrs
+    assert second.base_lrs == [0.4, 0.2] == first.base_lrs
+    assert optimizer.param_groups[0]["initial_lr"] == 0.4
+    assert second.get_last_lr() == [0.2, 0.1]  # construction leaves the lr as it is
 
 
-def test_plateau_reduces_after_patience_plus_one_bad_epochs_and_not_before():
-    # epoch 0 improves on inf; epochs 1, 2 are bad (patience 2); epoch 3 is the third bad one.
-    lrs = plateau_lrs([5.0, 5.0, 6.0, 5.0, 5.0, 5.0, 5.0], factor=0.5, patience=2)
-    assert lrs == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+def test_get_last_lr_is_a_list_with_one_lr_per_group():
+    schedule = StepLR(SGD([Parameter(np.ones(3))], lr=0.4), step_size=1, gamma=0.5)
+    assert schedule.get_last_lr() == [0.4]  # a list even for one group, as PyTorch's
+    optimizer = make_optimizer(0.4, groups=3)
+    schedule = StepLR(optimizer, step_size=1, gamma=0.5)
+    schedule.step()
+    last = schedule.get_last_lr()
+    assert last == [0.2, 0.1, 0.05]
+    last[0] = 123.0  # a copy
+    assert schedule.get_last_lr()[0] == 0.2
 
 
-def test_plateau_improvement_resets_the_count():
-    lrs = plateau_lrs([5.0, 6.0, 6.0, 4.0, 6.0, 6.0, 6.0], factor=0.1, patience=2)
-    assert lrs == [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.1]
+@pytest.mark.parametrize("build", [lambda o: StepLR(o, 2), lambda o: ReduceLROnPlateau(o)])
+def test_a_group_added_after_the_schedule_is_a_clear_error(build):
+    optimizer = make_optimizer()
+    schedule = build(optimizer)
+    optimizer.add_param_group({"params": [Parameter(np.ones(2))]})
+    with pytest.raises(ConfigError, match=r"\.step: the optimizer has 2 parameter groups, but "
+                                          r"had 1 when this schedule was built"):
+        schedule.step(1.0) if isinstance(schedule, ReduceLROnPlateau) else schedule.step()
 
 
-def test_plateau_relative_threshold():
-    # 1% better than best is not enough with threshold=0.05: every epoch after the first is bad.
-    lrs = plateau_lrs([1.0, 0.99, 0.98, 0.97], factor=0.5, patience=1, threshold=0.05)
-    assert lrs == [1.0, 1.0, 0.5, 0.5]
-    lrs = plateau_lrs([1.0, 0.9, 0.8, 0.7], factor=0.5, patience=1, threshold=0.05)
-    assert lrs == [1.0, 1.0, 1.0, 1.0]
-
-
-def test_plateau_mode_max():
-    lrs = plateau_lrs([0.5, 0.6, 0.6, 0.6], factor=0.5, patience=1, mode="max")
-    assert lrs == [1.0, 1.0, 1.0, 0.5]
-
-
-def test_plateau_min_lr_floor_and_nan_counts_as_bad():
-    lrs = plateau_lrs([1.0, float("nan"), float("nan"), 2.0], factor=0.1, patience=0,
-                      min_lr=0.05)
-    assert lrs == [1.0, 0.1, 0.05, 0.05]
-
-
-def test_plateau_step_needs_a_metric():
-    schedule = ReduceLROnPlateau(make_optimizer())
-    with pytest.raises(ConfigError, match=r"scheduler.step\(val_loss\)"):
+def test_a_refused_lr_leaves_the_schedule_as_it_was():
+    optimizer = make_optimizer(0.1)
+    schedule = LambdaLR(optimizer, lambda t: 1.0 if t < 2 else -1.0)
+    schedule.step()
+    with pytest.raises(ConfigError, match=r"LambdaLR: lr_lambda for param_groups\[0\] returned "
+                                          r"-1.0 at step 2; it must return a finite float >= 0"):
         schedule.step()
-    with pytest.raises(ConfigError, match="expected the metric as a float"):
-        schedule.step("low")
-    with pytest.raises(ConfigError, match="expected the metric as a float"):
-        schedule.step(np.ones(2))
-    schedule.step(np.float32(0.5))
-    assert schedule.best == 0.5
+    assert schedule.last_epoch == 1 and optimizer.lr == 0.1
+
+
+def test_an_lr_overflowing_to_inf_is_an_error():
+    schedule = ExponentialLR(make_optimizer(1e300), gamma=1e10)
+    with pytest.raises(ConfigError, match=r"ExponentialLR.step: computed the lr inf for "
+                                          r"param_groups\[0\] at step 1"):
+        schedule.step()
 
 
 # --- argument checks ------------------------------------------------------------
@@ -175,9 +210,15 @@ BAD = [
     (StepLR, dict(step_size=0), "step_size"),
     (StepLR, dict(step_size=2.0), "step_size"),
     (StepLR, dict(step_size=2, gamma=0.0), "gamma"),
+    (MultiStepLR, dict(milestones=5), "milestones"),
+    (MultiStepLR, dict(milestones=[3, -1]), "milestones"),
+    (MultiStepLR, dict(milestones=[3, 4.5]), "milestones"),
+    (MultiStepLR, dict(milestones=[3], gamma=-1.0), "gamma"),
     (ExponentialLR, dict(gamma=-0.5), "gamma"),
     (CosineAnnealingLR, dict(T_max=0), "T_max"),
     (CosineAnnealingLR, dict(T_max=10, eta_min=-1.0), "eta_min"),
+    (LambdaLR, dict(lr_lambda=0.5), "lr_lambda"),
+    (LambdaLR, dict(lr_lambda=[abs, 0.5]), r"lr_lambda\[1\]"),
     (LinearWarmup, dict(warmup_steps=0), "warmup_steps"),
     (LinearWarmup, dict(warmup_steps=3, after="cosine"), "after"),
     (ReduceLROnPlateau, dict(factor=1.0), "factor"),
@@ -187,14 +228,28 @@ BAD = [
     (ReduceLROnPlateau, dict(mode="avg"), "mode"),
     (ReduceLROnPlateau, dict(threshold=-0.1), "threshold"),
     (ReduceLROnPlateau, dict(min_lr=-1.0), "min_lr"),
+    (ReduceLROnPlateau, dict(min_lr=[0.1, -1.0]), r"min_lr\[1\]"),
+    (ReduceLROnPlateau, dict(threshold_mode="relative"), "threshold_mode"),
+    (ReduceLROnPlateau, dict(cooldown=-1), "cooldown"),
+    (ReduceLROnPlateau, dict(cooldown=1.5), "cooldown"),
+    (ReduceLROnPlateau, dict(eps=-1e-8), "eps"),
+    (CosineAnnealingWarmRestarts, dict(T_0=0), "T_0"),
+    (CosineAnnealingWarmRestarts, dict(T_0=2.5), "T_0"),
+    (CosineAnnealingWarmRestarts, dict(T_0=2, T_mult=0), "T_mult"),
+    (CosineAnnealingWarmRestarts, dict(T_0=2, eta_min=-0.1), "eta_min"),
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, name", BAD,
-                         ids=[f"{c.__name__}-{k}" for c, k, _ in BAD])
+@pytest.mark.parametrize("cls, kwargs, name", BAD, ids=[f"{c.__name__}-{k}" for c, k, _ in BAD])
 def test_bad_argument_raises_naming_schedule_and_parameter(cls, kwargs, name):
-    with pytest.raises(ConfigError, match=rf"^{cls.__name__}: the '{name}' parameter .*got"):
-        cls(make_optimizer(), **kwargs)
+    with pytest.raises(ConfigError, match=rf"^{cls.__name__}: the '{name}' parameter .*"):
+        cls(make_optimizer(groups=2), **kwargs)
+
+
+def test_lambda_list_must_have_one_function_per_group():
+    with pytest.raises(ConfigError, match=r"LambdaLR: the 'lr_lambda' parameter has 1 values, "
+                                          r"the optimizer has 2 parameter group\(s\)"):
+        LambdaLR(make_optimizer(groups=2), [abs])
 
 
 def test_schedule_needs_an_optimizer():
@@ -202,77 +257,9 @@ def test_schedule_needs_an_optimizer():
         StepLR([Parameter(np.ones(2))], step_size=2)
 
 
-def test_warmup_after_must_share_the_optimizer_and_be_closed_form():
+def test_warmup_after_must_share_the_optimizer_and_need_no_metric():
     optimizer = make_optimizer()
     with pytest.raises(ConfigError, match="same optimizer"):
         LinearWarmup(optimizer, 3, after=CosineAnnealingLR(make_optimizer(), T_max=5))
-    with pytest.raises(ConfigError, match="got ReduceLROnPlateau"):
+    with pytest.raises(ConfigError, match="without a metric .*got ReduceLROnPlateau"):
         LinearWarmup(optimizer, 3, after=ReduceLROnPlateau(optimizer))
-
-
-# --- state dicts ---------------------------------------------------------------------
-
-def build(kind, optimizer):
-    if kind == "step":
-        return StepLR(optimizer, step_size=3, gamma=0.5)
-    if kind == "exponential":
-        return ExponentialLR(optimizer, gamma=0.9)
-    if kind == "cosine":
-        return CosineAnnealingLR(optimizer, T_max=12, eta_min=1e-4)
-    if kind == "warmup":
-        return LinearWarmup(optimizer, 4, after=CosineAnnealingLR(optimizer, T_max=10))
-    return ReduceLROnPlateau(optimizer, factor=0.5, patience=1)
-
-
-def advance(schedule, steps, rng):
-    for _ in range(steps):
-        if isinstance(schedule, ReduceLROnPlateau):
-            schedule.step(float(rng.uniform(1.0, 2.0)))
-        else:
-            schedule.step()
-
-
-@pytest.mark.parametrize("kind", ["step", "exponential", "cosine", "warmup", "plateau"])
-def test_schedule_resume_gives_the_same_lrs(kind, tmp_path):
-    optimizer = make_optimizer(0.1)
-    schedule = build(kind, optimizer)
-    advance(schedule, 6, np.random.default_rng(0))
-    state = schedule.state_dict()
-    assert all(isinstance(value, np.ndarray) and value.dtype != object
-               for value in state.values())
-    np.savez(tmp_path / "schedule.npz", **state)
-    with np.load(tmp_path / "schedule.npz", allow_pickle=False) as archive:
-        saved = {key: archive[key] for key in archive.files}
-
-    other = SGD([Parameter(np.ones(3))], lr=0.7, momentum=0.9)
-    resumed = build(kind, other)
-    other.load_state_dict(optimizer.state_dict())
-    resumed.load_state_dict(saved)
-    assert resumed.get_last_lr() == schedule.get_last_lr()
-    lrs, resumed_lrs = [], []
-    for sched, lr_list in ((schedule, lrs), (resumed, resumed_lrs)):
-        rng = np.random.default_rng(1)
-        for _ in range(8):
-            advance(sched, 1, rng)
-            lr_list.append(sched.optimizer.lr)
-    assert lrs == resumed_lrs
-    assert len(set(lrs)) > 1  # the schedule really moves over these steps
-
-
-def test_schedule_state_dict_errors():
-    optimizer = make_optimizer()
-    state = StepLR(optimizer, step_size=3).state_dict()
-    with pytest.raises(StateDictError, match="saved by 'StepLR', not by ExponentialLR"):
-        ExponentialLR(optimizer, gamma=0.5).load_state_dict(state)
-    del state["gamma"]
-    with pytest.raises(StateDictError, match=r'Missing key\(s\) in state_dict: "gamma"'):
-        StepLR(optimizer, step_size=3).load_state_dict(state)
-    warmup = LinearWarmup(optimizer, 2, after=StepLR(optimizer, step_size=3))
-    with pytest.raises(StateDictError, match=r'Missing key\(s\).*"after.type"'):
-        warmup.load_state_dict(LinearWarmup(optimizer, 2).state_dict())
-    bad = StepLR(optimizer, step_size=3).state_dict()
-    bad["step_size"] = np.array(0)
-    schedule = StepLR(optimizer, step_size=5)
-    with pytest.raises(ConfigError, match="StepLR: the 'step_size' parameter"):
-        schedule.load_state_dict(bad)
-    assert schedule.step_size == 5
