@@ -21,6 +21,7 @@ from minnet.kernels.adaptive_pool import adaptive_avg_pool_2d, adaptive_avg_pool
 from minnet.validation import as_float_array, check_ndim, owner_name
 
 LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)"}
+QUIET = dict(invalid="ignore", over="ignore")  # inf - inf in a sum: NaN, as in PyTorch
 
 
 def _is_size(value):
@@ -51,7 +52,8 @@ def adaptive_avg_pool_forward(owner, x, output_size, dims):
     spatial = tuple(size if out is None else out for out, size in zip(output_size, x.shape[2:]))
     x = np.ascontiguousarray(x).reshape(x.shape[:2] + (1,) * (2 - dims) + x.shape[2:])
     out = np.empty(x.shape[:2] + (1,) * (2 - dims) + spatial, dtype=x.dtype)
-    adaptive_avg_pool_2d(x, out)
+    with np.errstate(**QUIET):
+        adaptive_avg_pool_2d(x, out)
     out_shape = x.shape[:2] + spatial
     return out.reshape(out_shape), (x.shape, out.shape, out_shape, x.dtype)
 
@@ -63,7 +65,8 @@ def adaptive_avg_pool_backward(owner, grad_out, cache):
     x_shape, grid, out_shape, dtype = cache
     grad_out = check_grad_out(owner, grad_out, out_shape, dtype).reshape(grid)
     grad_x = np.empty(x_shape, dtype=dtype)
-    adaptive_avg_pool_2d_backward(grad_out, grad_x)
+    with np.errstate(**QUIET):
+        adaptive_avg_pool_2d_backward(grad_out, grad_x)
     spatial = x_shape[3:] if len(out_shape) == 3 else x_shape[2:]  # 1d: drop the height 1
     return grad_x.reshape(x_shape[:2] + spatial)
 

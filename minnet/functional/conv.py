@@ -40,6 +40,10 @@ from minnet.kernels.im2col import (
 )
 from minnet.validation import check_int, owner_name
 
+# An infinite input makes NaN (inf - inf in a sum, inf * 0) and a huge float32 one overflows,
+# as in PyTorch: the result says so, without NumPy's warning text on top.
+QUIET = dict(invalid="ignore", over="ignore")
+
 
 def prepare_conv(owner, x, w, b, stride, padding, dilation, groups, dims):
     """Check and convert the arguments of a convolution with ``dims`` spatial axes.
@@ -198,7 +202,8 @@ def conv_forward(owner, x, w, b, stride, padding, dilation, groups, dims):
         def to_columns(x, cols):
             im2col_1d(x, *window, cols, dilation[0])
     out = np.empty((x.shape[0], w.shape[0], *grid), dtype=x.dtype)
-    cols = _forward(x, w, b, groups, pitch, out, to_columns)
+    with np.errstate(**QUIET):
+        cols = _forward(x, w, b, groups, pitch, out, to_columns)
     out = out.reshape(out.shape[:2] + spatial)
     return out, (x_shape, x.shape, w, b is not None, window, dilation, groups, cols, pitch,
                  out.shape)
@@ -217,8 +222,9 @@ def conv_backward(owner, grad_out, cache, input_grad=True):
         def from_columns(dcols, grad_x):
             col2im_1d(dcols, *window, grad_x, dilation[0])
     grad_x = np.empty(padded_shape, dtype=w.dtype) if input_grad else None
-    grad_w, grad_b = _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x,
-                               from_columns)
+    with np.errstate(**QUIET):
+        grad_w, grad_b = _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x,
+                                   from_columns)
     return _crop(grad_x, x_shape), grad_w, grad_b
 
 

@@ -42,6 +42,7 @@ from minnet.kernels.pooling import (
 from minnet.validation import as_float_array, check_bool, check_int, check_ndim, owner_name
 
 LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)"}
+QUIET = dict(invalid="ignore", over="ignore")  # inf - inf in a sum: NaN, as in PyTorch
 
 
 def pool_arguments(owner, kernel_size, stride, padding, dims, dilation=1):
@@ -103,7 +104,8 @@ def max_pool_backward(owner, grad_out, cache):
     x_shape, argmax, out_shape, dtype = cache
     grad_out = check_grad_out(owner, grad_out, out_shape, dtype)
     grad_x = np.empty(x_shape, dtype=dtype)
-    max_pool_2d_backward(grad_out.reshape(argmax.shape), argmax, grad_x)
+    with np.errstate(**QUIET):  # inf and -inf sent to one input
+        max_pool_2d_backward(grad_out.reshape(argmax.shape), argmax, grad_x)
     return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(out_shape) == 3 else grad_x
 
 
@@ -179,11 +181,12 @@ def avg_pool_forward(owner, x, kernel_size, stride, padding, ceil_mode, count_in
         owner, x, kernel, stride, padding, (1,) * dims, ceil_mode, dims)
     grid = out_shape[:2] + (1,) * (2 - dims) + out_shape[2:]  # 4d
     out = np.empty(grid, dtype=x.dtype)
-    avg_pool_2d(x, *kernel, *stride, *padding, out)
     factor = _rescale(x.shape, kernel, stride, padding, grid[2:], count_include_pad,
                       divisor_override)
-    if factor is not None:
-        out *= factor.astype(x.dtype)
+    with np.errstate(**QUIET):
+        avg_pool_2d(x, *kernel, *stride, *padding, out)
+        if factor is not None:
+            out *= factor.astype(x.dtype)
     return out.reshape(out_shape), (x.shape, (*kernel, *stride, *padding), factor, grid,
                                     out_shape, x.dtype)
 
@@ -195,10 +198,11 @@ def avg_pool_backward(owner, grad_out, cache):
     # summed over the windows it belongs to.
     x_shape, geometry, factor, grid, out_shape, dtype = cache
     grad_out = check_grad_out(owner, grad_out, out_shape, dtype).reshape(grid)
-    if factor is not None:
-        grad_out = grad_out * factor.astype(dtype)
     grad_x = np.empty(x_shape, dtype=dtype)
-    avg_pool_2d_backward(grad_out, *geometry, grad_x)
+    with np.errstate(**QUIET):
+        if factor is not None:
+            grad_out = grad_out * factor.astype(dtype)
+        avg_pool_2d_backward(grad_out, *geometry, grad_x)
     return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(out_shape) == 3 else grad_x
 
 

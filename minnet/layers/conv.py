@@ -28,14 +28,15 @@ from minnet.validation import (
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: parameters, argument checks, input checks.
 
-    Each public class spells out its own ``__init__`` (so that a wrong keyword
-    names ``Conv2d.__init__()``, not this class) and calls ``_setup``.
+    A wrong argument names the public class (``Conv2d: unknown argument ...``):
+    Module checks every constructor call against this signature.
     """
 
     dims = None  # number of spatial axes
 
-    def _setup(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-               bias, init, rng, input_grad):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, *, init="he", rng=None, input_grad=True):
+        super().__init__()
         name = type(self).__name__
         self.in_channels = check_int(name, "in_channels", in_channels, minimum=1)
         self.out_channels = check_int(name, "out_channels", out_channels, minimum=1)
@@ -161,12 +162,6 @@ class Conv1d(_ConvNd):
 
     dims = 1
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, *, init="he", rng=None, input_grad=True):
-        super().__init__()
-        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                    bias, init, rng, input_grad)
-
 
 class Conv2d(_ConvNd):
     __doc__ = """2d convolution (cross-correlation, as in PyTorch) over images.
@@ -179,9 +174,3 @@ class Conv2d(_ConvNd):
     """.format(parameters=_PARAMETERS.format(form="int or (int, int)"))
 
     dims = 2
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, *, init="he", rng=None, input_grad=True):
-        super().__init__()
-        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                    bias, init, rng, input_grad)

@@ -6,8 +6,9 @@ defaults to ``kernel_size``; ``padding`` may be at most half the kernel;
 output sizes follow PyTorch's formula
 ``floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``,
 rounded up instead with ``ceil_mode=True`` (the last window must start
-inside the input or the left padding). Each public class spells out its own
-``__init__``, so that a wrong keyword names it.
+inside the input or the left padding). A wrong argument names the public
+class (``MaxPool2d: unknown argument ...``): Module checks every constructor
+call against the signature.
 """
 
 from minnet.core import Module
@@ -52,7 +53,9 @@ class _Pool(Module):
 
 
 class _MaxPool(_Pool):
-    def _setup(self, kernel_size, stride, padding, dilation, return_indices, ceil_mode):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
         name = type(self).__name__
         self.kernel_size, self.stride, self.padding, self.dilation = pool_arguments(
             name, kernel_size, stride, padding, self.dims, dilation)
@@ -97,11 +100,6 @@ class MaxPool1d(_MaxPool):
 
     dims = 1
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
-        super().__init__()
-        self._setup(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-
 
 class MaxPool2d(_MaxPool):
     """Maximum over windows of an image: (N, C, H, W) -> (N, C, H_out, W_out).
@@ -121,15 +119,11 @@ class MaxPool2d(_MaxPool):
 
     dims = 2
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
-        super().__init__()
-        self._setup(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-
 
 class _AvgPool(_Pool):
-    def _setup(self, kernel_size, stride, padding, ceil_mode, count_include_pad,
-               divisor_override):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+        super().__init__()
         name = type(self).__name__
         self.kernel_size, self.stride, self.padding, _ = pool_arguments(
             name, kernel_size, stride, padding, self.dims)
@@ -175,9 +169,8 @@ class AvgPool1d(_AvgPool):
     dims = 1
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
-        super().__init__()
-        self._setup(kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+                 count_include_pad=True):  # no divisor_override in 1d, as in PyTorch
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class AvgPool2d(_AvgPool):
@@ -196,15 +189,10 @@ class AvgPool2d(_AvgPool):
 
     dims = 2
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
-        super().__init__()
-        self._setup(kernel_size, stride, padding, ceil_mode, count_include_pad,
-                    divisor_override)
-
 
 class _AdaptiveAvgPool(_Pool):
-    def _setup(self, output_size):
+    def __init__(self, output_size):
+        super().__init__()
         self.output_size = adaptive_output_size(type(self).__name__, output_size, self.dims)
 
     def extra_repr(self):
@@ -234,10 +222,6 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPool):
 
     dims = 1
 
-    def __init__(self, output_size):
-        super().__init__()
-        self._setup(output_size)
-
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPool):
     """Mean over windows chosen to give ``output_size``: (N, C, H, W) -> (N, C, H_out, W_out).
@@ -251,7 +235,3 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPool):
     """
 
     dims = 2
-
-    def __init__(self, output_size):
-        super().__init__()
-        self._setup(output_size)
