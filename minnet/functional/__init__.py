@@ -31,6 +31,12 @@ from minnet.functional.activations import (  # noqa: F401
     tanh_backward,
     tanh_forward,
 )
+from minnet.functional.adaptive_pooling import (  # noqa: F401
+    adaptive_avg_pool1d_backward,
+    adaptive_avg_pool1d_forward,
+    adaptive_avg_pool2d_backward,
+    adaptive_avg_pool2d_forward,
+)
 from minnet.functional.batchnorm import (  # noqa: F401
     batchnorm_backward,
     batchnorm_backward_alt,
@@ -39,12 +45,14 @@ from minnet.functional.batchnorm import (  # noqa: F401
 )
 from minnet.functional.conv import (  # noqa: F401
     conv1d_backward,
-    conv1d_backward_naive,
     conv1d_forward,
-    conv1d_forward_naive,
     conv2d_backward,
-    conv2d_backward_naive,
     conv2d_forward,
+)
+from minnet.functional.conv_naive import (  # noqa: F401
+    conv1d_backward_naive,
+    conv1d_forward_naive,
+    conv2d_backward_naive,
     conv2d_forward_naive,
 )
 from minnet.functional.dropout import (  # noqa: F401
@@ -79,17 +87,23 @@ from minnet.functional.losses import (  # noqa: F401
 )
 from minnet.functional.lstm import lstm_backward, lstm_forward  # noqa: F401
 from minnet.functional.pooling import (  # noqa: F401
+    avg_pool1d_backward,
+    avg_pool1d_forward,
     avg_pool2d_backward,
-    avg_pool2d_backward_naive,
     avg_pool2d_forward,
-    avg_pool2d_forward_naive,
     max_pool1d_backward,
-    max_pool1d_backward_naive,
     max_pool1d_forward,
-    max_pool1d_forward_naive,
     max_pool2d_backward,
-    max_pool2d_backward_naive,
     max_pool2d_forward,
+)
+from minnet.functional.pooling_naive import (  # noqa: F401
+    avg_pool1d_backward_naive,
+    avg_pool1d_forward_naive,
+    avg_pool2d_backward_naive,
+    avg_pool2d_forward_naive,
+    max_pool1d_backward_naive,
+    max_pool1d_forward_naive,
+    max_pool2d_backward_naive,
     max_pool2d_forward_naive,
 )
 from minnet.functional.rnn import rnn_backward, rnn_forward  # noqa: F401

@@ -1,5 +1,8 @@
 """Numba twins of ``minnet.kernels.im2col`` (same names, same signatures, same layouts).
 
+A dilation only moves where each tap's run starts (``corner``): the runs,
+and so the speed of the plain case, are those of an undilated window.
+
 The work is a set of runs, each a copy (or an add) between a line of
 ``cols`` and a line of a zero-padded plane. One channel is padded at a time,
 for the whole batch, into a small buffer that stays in cache. Two details
@@ -50,11 +53,17 @@ def _pad_channel_2d(x, channel, pad_h, pad_w, padded):
             _copy_run(x[n, channel, y], 0, 1, padded[n], (y + pad_h) * padded_w + pad_w, width)
 
 
+@numba.njit(**INLINE)
+def _out_size(size, kernel, stride, pad, dilation):
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
 @numba.njit(**JIT)
-def im2col_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch, cols):
+def im2col_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch, cols,
+              dilation_h=1, dilation_w=1):
     batch, channels, height, width = x.shape
     padded_w = width + 2 * pad_w
-    out_h = (height + 2 * pad_h - kernel_h) // stride_h + 1
+    out_h = _out_size(height, kernel_h, stride_h, pad_h, dilation_h)
     block = out_h * pitch
     one_run = stride_h == 1 and stride_w == 1 and pitch == padded_w
     padded = np.zeros((batch, (height + 2 * pad_h + 1) * padded_w), dtype=x.dtype)
@@ -63,20 +72,22 @@ def im2col_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch, co
         for i in range(kernel_h):
             for j in range(kernel_w):
                 row = cols[(c * kernel_h + i) * kernel_w + j]
+                corner = i * dilation_h * padded_w + j * dilation_w  # the tap's offset
                 for n in range(batch):
                     if one_run:  # the windows follow one another along the padded line
-                        _copy_run(padded[n], i * padded_w + j, 1, row, n * block, block)
+                        _copy_run(padded[n], corner, 1, row, n * block, block)
                         continue
                     for y in range(out_h):
-                        _copy_run(padded[n], (y * stride_h + i) * padded_w + j, stride_w, row,
+                        _copy_run(padded[n], y * stride_h * padded_w + corner, stride_w, row,
                                   n * block + y * pitch, pitch)
 
 
 @numba.njit(**JIT)
-def col2im_2d(cols, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch, grad_x):
+def col2im_2d(cols, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch, grad_x,
+              dilation_h=1, dilation_w=1):
     batch, channels, height, width = grad_x.shape
     padded_w = width + 2 * pad_w
-    out_h = (height + 2 * pad_h - kernel_h) // stride_h + 1
+    out_h = _out_size(height, kernel_h, stride_h, pad_h, dilation_h)
     block = out_h * pitch
     one_run = stride_h == 1 and stride_w == 1 and pitch == padded_w
     padded = np.empty((batch, (height + 2 * pad_h + 1) * padded_w), dtype=grad_x.dtype)
@@ -85,13 +96,14 @@ def col2im_2d(cols, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch,
         for i in range(kernel_h):
             for j in range(kernel_w):
                 row = cols[(c * kernel_h + i) * kernel_w + j]
+                corner = i * dilation_h * padded_w + j * dilation_w
                 for n in range(batch):
                     if one_run:
-                        _add_run(row, n * block, padded[n], i * padded_w + j, 1, block)
+                        _add_run(row, n * block, padded[n], corner, 1, block)
                         continue
                     for y in range(out_h):
                         _add_run(row, n * block + y * pitch, padded[n],
-                                 (y * stride_h + i) * padded_w + j, stride_w, pitch)
+                                 y * stride_h * padded_w + corner, stride_w, pitch)
         for n in range(batch):  # crop the padding
             for y in range(height):
                 _copy_run(padded[n], (y + pad_h) * padded_w + pad_w, 1, grad_x[n, c, y], 0,
@@ -99,9 +111,9 @@ def col2im_2d(cols, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, pitch,
 
 
 @numba.njit(**JIT)
-def im2col_1d(x, kernel, stride, pad, cols):
+def im2col_1d(x, kernel, stride, pad, cols, dilation=1):
     batch, channels, length = x.shape
-    out_len = (length + 2 * pad - kernel) // stride + 1
+    out_len = _out_size(length, kernel, stride, pad, dilation)
     padded = np.zeros((batch, length + 2 * pad), dtype=x.dtype)
     for c in range(channels):
         for n in range(batch):
@@ -109,20 +121,20 @@ def im2col_1d(x, kernel, stride, pad, cols):
         for j in range(kernel):
             row = cols[c * kernel + j]
             for n in range(batch):
-                _copy_run(padded[n], j, stride, row, n * out_len, out_len)
+                _copy_run(padded[n], j * dilation, stride, row, n * out_len, out_len)
 
 
 @numba.njit(**JIT)
-def col2im_1d(cols, kernel, stride, pad, grad_x):
+def col2im_1d(cols, kernel, stride, pad, grad_x, dilation=1):
     batch, channels, length = grad_x.shape
-    out_len = (length + 2 * pad - kernel) // stride + 1
+    out_len = _out_size(length, kernel, stride, pad, dilation)
     padded = np.empty((batch, length + 2 * pad), dtype=grad_x.dtype)
     for c in range(channels):
         padded[:] = 0
         for j in range(kernel):
             row = cols[c * kernel + j]
             for n in range(batch):
-                _add_run(row, n * out_len, padded[n], j, stride, out_len)
+                _add_run(row, n * out_len, padded[n], j * dilation, stride, out_len)
         for n in range(batch):
             _copy_run(padded[n], pad, 1, grad_x[n, c], 0, length)
 

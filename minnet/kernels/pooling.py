@@ -4,8 +4,12 @@ The references loop over the kernel_h * kernel_w offsets of a window and
 process every window of the batch at once for each offset: a few large
 vectorized operations instead of one small one per window. Padding is
 virtual: positions outside the input are skipped by max pooling (as if
--inf) and count as zeros for average pooling (PyTorch's
-``count_include_pad=True``). A 1d pooling calls these with a height of 1.
+-inf) and count as zeros for average pooling, whose divisor is always
+kernel_h * kernel_w (PyTorch's ``count_include_pad=True``; the functional
+layer rescales windows with another divisor). The output may hold more
+windows than fit (``ceil_mode``): only their part inside the input is read.
+Max pooling may be dilated (trailing arguments, default 1). A 1d pooling
+calls these with a height of 1.
 
 ``argmax`` holds, for each output, the flat index ``row * W + col`` of the
 chosen input inside its (H, W) plane, as PyTorch's ``return_indices``.
@@ -43,7 +47,8 @@ def _valid(out_size, stride, shift, size):
     return range(min(low, out_size), max(min(low, out_size), high))
 
 
-def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, argmax):
+def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, argmax,
+                dilation_h=1, dilation_w=1):
     """Maximum of each window and where it is.
 
     PyTorch's rule: the first maximum wins a tie, and a NaN always wins (the
@@ -53,9 +58,10 @@ def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, ar
     ----------
     x : ndarray (N, C, H, W), C-contiguous, float32 or float64
     kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w : int (checked by the caller:
-        pad <= kernel // 2, so every window holds at least one input)
+        every window holds at least one input)
     out : ndarray (N, C, H_out, W_out), x's dtype; overwritten
     argmax : ndarray (N, C, H_out, W_out), int64; overwritten with flat indices in (H, W)
+    dilation_h, dilation_w : int, default 1; the distance between a window's taps
     """
     out_h, out_w = out.shape[2:]
     width = x.shape[3]
@@ -63,14 +69,14 @@ def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, ar
     argmax[...] = -1
     for i in range(kernel_h):
         for j in range(kernel_w):
-            rows, cols, values = _offset_view(x, i, j, stride_h, stride_w, out_h, out_w,
-                                              pad_h, pad_w)
+            rows, cols, values = _offset_view(x, i * dilation_h, j * dilation_w, stride_h,
+                                              stride_w, out_h, out_w, pad_h, pad_w)
             best = out[:, :, rows.start:rows.stop, cols.start:cols.stop]
             where = argmax[:, :, rows.start:rows.stop, cols.start:cols.stop]
             take = (where < 0) | (values > best) | np.isnan(values)
             np.copyto(best, values, where=take)
-            input_rows = np.arange(rows.start, rows.stop) * stride_h + i - pad_h
-            input_cols = np.arange(cols.start, cols.stop) * stride_w + j - pad_w
+            input_rows = np.arange(rows.start, rows.stop) * stride_h + i * dilation_h - pad_h
+            input_cols = np.arange(cols.start, cols.stop) * stride_w + j * dilation_w - pad_w
             np.copyto(where, input_rows[:, None] * width + input_cols[None, :], where=take)
 
 
@@ -90,7 +96,8 @@ def max_pool_2d_backward(grad_out, argmax, grad_x):
 
 
 def avg_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out):
-    """Mean of each window, padding counted as zeros (divisor kernel_h * kernel_w).
+    """Mean of each window, padding (and the part of a ``ceil_mode`` window past the
+    input) counted as zeros: the divisor is kernel_h * kernel_w.
 
     Parameters
     ----------

@@ -1,12 +1,14 @@
 """Numba twins of ``minnet.kernels.pooling`` (same names, same signatures, same results).
 
 Windows are visited without materializing the padding: only their rows and
-columns inside the input. The common 2x2, stride-2, unpadded pooling has
-its own loops with constant strides, which LLVM vectorizes (max pooling: 4x
-faster than the general loop, measured). Average pooling visits the window offsets
-in the references' order, so that sums are rounded the same way and float
-results match bit for bit. Helpers are inlined and subscripts unsigned where
-a loop should vectorize (see ``im2col_numba``).
+columns inside the input (a ``ceil_mode`` window past the end included). The
+common 2x2, stride-2, unpadded pooling has its own loops with constant
+strides, which LLVM vectorizes (max pooling: 4x faster than the general
+loop, measured), taken only when every window lies inside the input.
+Average pooling visits the window offsets in the references' order, so that
+sums are rounded the same way and float results match bit for bit. Helpers
+are inlined and subscripts unsigned where a loop should vectorize (see
+``im2col_numba``).
 """
 
 import numba
@@ -18,10 +20,13 @@ INLINE = dict(JIT, inline="always")
 
 
 @numba.njit(**INLINE)
-def _inside(out_index, stride, pad, kernel, size):
-    """The input range [first, last) of window ``out_index`` that lies inside [0, size)."""
+def _taps(out_index, stride, pad, kernel, dilation, size):
+    """(start, first, last): window ``out_index`` starts at input ``start``; its taps
+    t in [first, last) read inputs start + t * dilation inside [0, size)."""
     start = out_index * stride - pad
-    return max(start, 0), min(start + kernel, size)
+    first = 0 if start >= 0 else (-start + dilation - 1) // dilation
+    last = min(kernel, (size - start + dilation - 1) // dilation) if size > start else 0
+    return start, first, last
 
 
 @numba.njit(**INLINE)
@@ -34,9 +39,12 @@ def _valid(out_size, stride, shift, size):
 
 
 @numba.njit(**INLINE)
-def _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w):
+def _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x_shape, out_shape):
+    """Kernel 2, stride 2, no padding, and every window inside x (not so in ``ceil_mode``
+    with an odd size)."""
     return (kernel_h == 2 and kernel_w == 2 and stride_h == 2 and stride_w == 2
-            and pad_h == 0 and pad_w == 0)
+            and pad_h == 0 and pad_w == 0 and 2 * out_shape[2] <= x_shape[2]
+            and 2 * out_shape[3] <= x_shape[3])
 
 
 @numba.njit(**JIT)
@@ -70,8 +78,10 @@ def _max_pool_2x2(x, out, argmax):
 
 
 @numba.njit(**JIT)
-def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, argmax):
-    if _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w):
+def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, argmax,
+                dilation_h=1, dilation_w=1):
+    if dilation_h == 1 and dilation_w == 1 and _is_2x2(
+            kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x.shape, out.shape):
         _max_pool_2x2(x, out, argmax)
         return
     batch, channels, height, width = x.shape
@@ -80,12 +90,16 @@ def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, ar
         for c in range(channels):
             plane = x[n, c]
             for y in range(out_h):
-                top, bottom = _inside(y, stride_h, pad_h, kernel_h, height)
+                top, first_i, last_i = _taps(y, stride_h, pad_h, kernel_h, dilation_h, height)
                 for col in range(out_w):
-                    left, right = _inside(col, stride_w, pad_w, kernel_w, width)
-                    best, index = plane[top, left], top * width + left
-                    for row in range(top, bottom):
-                        for q in range(left, right):
+                    left, first_j, last_j = _taps(col, stride_w, pad_w, kernel_w, dilation_w,
+                                                  width)
+                    row, q = top + first_i * dilation_h, left + first_j * dilation_w
+                    best, index = plane[row, q], row * width + q
+                    for i in range(first_i, last_i):
+                        row = top + i * dilation_h
+                        for j in range(first_j, last_j):
+                            q = left + j * dilation_w
                             value = plane[row, q]
                             better = (value > best) | (value != value)
                             best = value if better else best
@@ -177,7 +191,7 @@ def avg_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out):
     out_h, out_w = out.shape[2], out.shape[3]
     scale = np.empty(1, dtype=out.dtype)  # 1 / window size, rounded to the output's dtype
     scale[0] = 1.0 / (kernel_h * kernel_w)
-    if _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w):
+    if _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x.shape, out.shape):
         _avg_pool_2x2(x, scale[0], out)
         return
     out[:] = 0
@@ -204,7 +218,8 @@ def avg_pool_2d_backward(grad_out, kernel_h, kernel_w, stride_h, stride_w, pad_h
     out_h, out_w = grad_out.shape[2], grad_out.shape[3]
     scale = np.empty(1, dtype=grad_x.dtype)  # 1 / window size in the gradient's dtype
     scale[0] = 1.0 / (kernel_h * kernel_w)
-    if _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w):
+    if _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, grad_x.shape,
+               grad_out.shape):
         _avg_pool_2x2_backward(grad_out, scale[0], grad_x)
         return
     share = np.empty((out_h, out_w), dtype=grad_x.dtype)

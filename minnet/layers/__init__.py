@@ -20,7 +20,14 @@ from minnet.layers.embedding import Embedding  # noqa: F401
 from minnet.layers.groupnorm import GroupNorm  # noqa: F401
 from minnet.layers.linear import Linear  # noqa: F401
 from minnet.layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
-from minnet.layers.pooling import AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
+from minnet.layers.pooling import (  # noqa: F401
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from minnet.layers.recurrent import GRU, LSTM, RNN  # noqa: F401
 from minnet.layers.reshape import Flatten, Reshape  # noqa: F401
 from minnet.layers.residual import Residual  # noqa: F401

@@ -1,9 +1,10 @@
 """Pooling kernels: numba twin == NumPy reference (ties, NaN, padding, the 2x2 fast path)."""
 
 import numpy as np
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from minnet.functional.windows import output_size
 from minnet.kernels.pooling import (
     avg_pool_2d,
     avg_pool_2d_backward,
@@ -15,25 +16,35 @@ DTYPES = st.sampled_from([np.float32, np.float64])
 
 
 @st.composite
-def pool_geometry(draw):
-    """(N, C, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w), pad <= kernel // 2."""
+def pool_geometry(draw, dilated=True):
+    """((N, C, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w), (dilation_h,
+    dilation_w), (H_out, W_out)): pad <= kernel // 2, floor or ceil mode, every window
+    holding an input (as the functional layer checks)."""
     if draw(st.booleans()):  # the common 2x2 / stride-2 case has its own fast loop
         kernel_h = kernel_w = stride_h = stride_w = 2
         pad_h = pad_w = 0
+        dilation = (1, 1)
     else:
         kernel_h, kernel_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
         stride_h, stride_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
         pad_h, pad_w = draw(st.integers(0, kernel_h // 2)), draw(st.integers(0, kernel_w // 2))
-    height = draw(st.integers(max(1, kernel_h - 2 * pad_h), 8))
-    width = draw(st.integers(max(1, kernel_w - 2 * pad_w), 8))
-    return (draw(st.integers(1, 3)), draw(st.integers(1, 3)), height, width, kernel_h, kernel_w,
-            stride_h, stride_w, pad_h, pad_w)
+        dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if dilated else (1, 1)
+    ceil_mode = draw(st.booleans())
+    height, width = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    window = (kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w)
+    out_hw = tuple(output_size(size, k, s, p, p, d, ceil_mode) for size, k, s, p, d in zip(
+        (height, width), window[:2], window[2:4], window[4:], dilation))
+    assume(min(out_hw) >= 1)
+    for size, k, s, p, d, count in zip((height, width), window[:2], window[2:4], window[4:],
+                                       dilation, out_hw):
+        taps = np.arange(count)[:, None] * s - p + d * np.arange(k)
+        assume(((taps >= 0) & (taps < size)).any(axis=1).all())
+    return (draw(st.integers(1, 3)), draw(st.integers(1, 3)), height, width, *window), \
+        dilation, out_hw
 
 
-def out_shape(geometry):
-    batch, channels, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w = geometry
-    return (batch, channels, (height + 2 * pad_h - kernel_h) // stride_h + 1,
-            (width + 2 * pad_w - kernel_w) // stride_w + 1)
+def out_shape(geometry, out_hw):
+    return (*geometry[:2], *out_hw)
 
 
 def random_input(rng, shape, dtype, strided, ties):
@@ -48,20 +59,23 @@ def tolerance(dtype):
     return 1e-5 if dtype == np.float32 else 1e-12
 
 
-def run_max_pool(kernel, x, geometry):
-    out = np.full(out_shape(geometry), -7.0, x.dtype)
+def run_max_pool(kernel, x, geometry, dilation=(1, 1), out_hw=None):
+    out_hw = out_hw or tuple((size + 2 * p - k) // s + 1 for size, k, s, p in zip(
+        geometry[2:4], geometry[4:6], geometry[6:8], geometry[8:]))
+    out = np.full(out_shape(geometry, out_hw), -7.0, x.dtype)
     argmax = np.full(out.shape, -7, np.int64)
-    kernel(x, *geometry[4:], out, argmax)
+    kernel(x, *geometry[4:], out, argmax, *dilation)
     return out, argmax
 
 
 @given(geometry=pool_geometry(), dtype=DTYPES, seed=st.integers(0, 2**16),
        strided=st.booleans(), ties=st.booleans())
 def test_max_pool_matches_reference(geometry, dtype, seed, strided, ties):
+    geometry, dilation, out_hw = geometry
     rng = np.random.default_rng(seed)
     x = random_input(rng, geometry[:4], dtype, strided, ties)
-    expected, expected_argmax = run_max_pool(max_pool_2d.reference, x, geometry)
-    actual, actual_argmax = run_max_pool(max_pool_2d.compiled, x, geometry)
+    expected, expected_argmax = run_max_pool(max_pool_2d.reference, x, geometry, dilation, out_hw)
+    actual, actual_argmax = run_max_pool(max_pool_2d.compiled, x, geometry, dilation, out_hw)
     np.testing.assert_array_equal(actual, expected)
     np.testing.assert_array_equal(actual_argmax, expected_argmax)
     # argmax points at the value, inside the plane
@@ -80,11 +94,13 @@ def test_max_pool_matches_reference(geometry, dtype, seed, strided, ties):
     np.testing.assert_allclose(back_expected.sum(), grad_out.sum(), rtol=1e-4, atol=1e-4)
 
 
-@given(geometry=pool_geometry(), dtype=DTYPES, seed=st.integers(0, 2**16), strided=st.booleans())
+@given(geometry=pool_geometry(dilated=False), dtype=DTYPES, seed=st.integers(0, 2**16),
+       strided=st.booleans())
 def test_avg_pool_matches_reference(geometry, dtype, seed, strided):
+    geometry, _, out_hw = geometry
     rng = np.random.default_rng(seed)
     x = random_input(rng, geometry[:4], dtype, strided, False)
-    expected = np.full(out_shape(geometry), np.nan, dtype)
+    expected = np.full(out_shape(geometry, out_hw), np.nan, dtype)
     actual = np.full_like(expected, -1.0)
     avg_pool_2d.reference(x, *geometry[4:], expected)
     avg_pool_2d.compiled(x, *geometry[4:], actual)
@@ -97,17 +113,41 @@ def test_avg_pool_matches_reference(geometry, dtype, seed, strided):
     np.testing.assert_array_equal(back_actual, back_expected)
 
 
-@given(geometry=pool_geometry(), seed=st.integers(0, 2**16))
+@given(geometry=pool_geometry(dilated=False), seed=st.integers(0, 2**16))
 def test_avg_pool_backward_is_the_adjoint(geometry, seed):
+    geometry, _, out_hw = geometry
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(geometry[:4])
-    other = rng.standard_normal(out_shape(geometry))
+    other = rng.standard_normal(out_shape(geometry, out_hw))
     out, back = np.empty(other.shape), np.empty(x.shape)
     for forward, adjoint in ((avg_pool_2d.reference, avg_pool_2d_backward.reference),
                              (avg_pool_2d.compiled, avg_pool_2d_backward.compiled)):
         forward(x, *geometry[4:], out)
         adjoint(other, *geometry[4:], back)
         np.testing.assert_allclose(np.vdot(out, other), np.vdot(x, back), rtol=1e-10, atol=1e-10)
+
+
+def test_ceil_mode_windows_past_the_end_read_only_the_input():
+    """2x2 stride 2 on a 3x3 input in ceil mode: the last windows hang over the edge (the
+    fast 2x2 loop would read past the plane; it is skipped)."""
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    for max_kernel, avg_kernel in ((max_pool_2d.reference, avg_pool_2d.reference),
+                                   (max_pool_2d.compiled, avg_pool_2d.compiled)):
+        out, argmax = run_max_pool(max_kernel, x, (1, 1, 3, 3, 2, 2, 2, 2, 0, 0), (1, 1),
+                                   (2, 2))
+        np.testing.assert_array_equal(out[0, 0], [[5, 6], [8, 9]])
+        np.testing.assert_array_equal(argmax[0, 0], [[4, 5], [7, 8]])
+        mean = np.empty((1, 1, 2, 2))
+        avg_kernel(x, 2, 2, 2, 2, 0, 0, mean)  # sums over 4, the caller rescales
+        np.testing.assert_array_equal(mean[0, 0], [[12 / 4, 9 / 4], [15 / 4, 9 / 4]])
+
+
+def test_dilated_max_pool_steps_over_inputs():
+    x = np.array([[[[5.0, 9.0, 1.0, 7.0, 2.0]]]])  # kernel 2, dilation 3: taps t and t + 3
+    for kernel in (max_pool_2d.reference, max_pool_2d.compiled):
+        out, argmax = run_max_pool(kernel, x, (1, 1, 1, 5, 1, 2, 1, 1, 0, 0), (1, 3), (1, 2))
+        np.testing.assert_array_equal(out[0, 0, 0], [7.0, 9.0])
+        np.testing.assert_array_equal(argmax[0, 0, 0], [3, 1])
 
 
 def test_max_pool_ties_pick_the_first_and_padding_never_wins():

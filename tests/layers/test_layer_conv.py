@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
+from minnet.errors import ArgumentError, ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.gradcheck import gradcheck
 from minnet.kernels import BACKENDS, use_backend
 from minnet.layers.conv import Conv1d, Conv2d
@@ -13,17 +13,22 @@ from minnet.layers.conv import Conv1d, Conv2d
 
 @st.composite
 def conv_layer_and_input(draw, dims):
-    """(layer, x): small channels, kernels, strides, paddings and sizes; the kernel fits."""
+    """(layer, x): small channels, kernels, strides, paddings, dilations, groups and sizes;
+    the dilated kernel fits."""
     kernel = tuple(draw(st.integers(1, 3)) for _ in range(dims))
-    padding = tuple(draw(st.integers(0, 2)) for _ in range(dims))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
-    spatial = tuple(draw(st.integers(max(1, k - 2 * p), 5))
-                    for k, p in zip(kernel, padding, strict=True))
-    in_channels, out_channels = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(dims))
+    same = draw(st.booleans())
+    padding = "same" if same else tuple(draw(st.integers(0, 2)) for _ in range(dims))
+    stride = (1,) * dims if same else tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    spatial = tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 5)) for k, d, p in zip(
+        kernel, dilation, (0,) * dims if same else padding, strict=True))
+    groups = draw(st.integers(1, 2))
+    in_channels = groups * draw(st.integers(1, 2))
+    out_channels = groups * draw(st.integers(1, 2))
     seed = draw(st.integers(0, 2**16))
     cls = Conv1d if dims == 1 else Conv2d
-    layer = cls(in_channels, out_channels, kernel, stride, padding, bias=draw(st.booleans()),
-                init=draw(st.sampled_from(["he", "pytorch"])), rng=seed)
+    layer = cls(in_channels, out_channels, kernel, stride, padding, dilation, groups,
+                draw(st.booleans()), init=draw(st.sampled_from(["he", "pytorch"])), rng=seed)
     x = np.random.default_rng(seed + 1).standard_normal(
         (draw(st.integers(1, 3)), in_channels, *spatial))
     return layer, x
@@ -38,23 +43,36 @@ def test_gradcheck(dims, data, backend):
         assert gradcheck(layer, x)
 
 
-@pytest.mark.parametrize("cls, shape", [(Conv1d, (4, 3, 2)), (Conv2d, (4, 3, 2, 5))])
-def test_state_dict_follows_pytorch(cls, shape):
-    layer = cls(3, 4, shape[2:] if cls is Conv2d else 2, rng=0)
-    state = layer.state_dict()
-    assert [(key, value.shape) for key, value in state.items()] == [
-        ("weight", shape), ("bias", (4,))]
-    assert list(cls(3, 4, 2, bias=False).state_dict()) == ["weight"]
+@pytest.mark.torch
+@pytest.mark.parametrize("cls, args", [
+    (Conv1d, (3, 4, 2)), (Conv2d, (3, 4, (2, 5))), (Conv2d, (6, 4, 3, 1, 1, 2, 2)),
+    (Conv1d, (6, 9, 3, 1, "same", 1, 3, False)), (Conv2d, (4, 4, 3, 1, 0, 1, 4)),
+])
+def test_state_dict_follows_pytorch(cls, args):
+    """Keys, order and shapes as PyTorch's: weight (out, in / groups, *kernel), bias (out,)."""
+    torch = pytest.importorskip("torch")
+    ours = cls(*args, rng=0).state_dict()
+    theirs = getattr(torch.nn, cls.__name__)(*args).state_dict()
+    assert [(key, value.shape) for key, value in ours.items()] == [
+        (key, tuple(value.shape)) for key, value in theirs.items()]
+
+
+def test_state_dict_shapes():
+    assert [(key, value.shape) for key, value in Conv2d(6, 4, 3, groups=2).state_dict().items()
+            ] == [("weight", (4, 3, 3, 3)), ("bias", (4,))]
+    assert list(Conv1d(3, 4, 2, bias=False).state_dict()) == ["weight"]
 
 
 @pytest.mark.parametrize("cls", [Conv1d, Conv2d])
-def test_initializers(cls):
+@pytest.mark.parametrize("groups", [1, 4])
+def test_initializers(cls, groups):
+    """fan_in = in_channels / groups * kernel elements, as PyTorch's."""
     kernel = 3 if cls is Conv2d else 9  # 9 kernel elements either way
-    fan_in = 16 * 9  # in_channels * kernel elements
-    he = cls(16, 64, kernel, rng=0)
+    fan_in = 32 // groups * 9
+    he = cls(32, 64, kernel, groups=groups, rng=0)
     assert not he.bias.data.any()  # the bias starts at zero (except with "pytorch")
     np.testing.assert_allclose(he.weight.data.std(), np.sqrt(2 / fan_in), rtol=0.1)
-    torch_like = cls(16, 64, kernel, init="pytorch", rng=0)
+    torch_like = cls(32, 64, kernel, groups=groups, init="pytorch", rng=0)
     bound = 1 / np.sqrt(fan_in)
     for param in (torch_like.weight.data, torch_like.bias.data):
         assert np.all(np.abs(param) <= bound) and np.abs(param).max() > 0.8 * bound
@@ -67,9 +85,46 @@ def test_repr_and_argument_forms():
         "Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=True)")
     assert repr(Conv1d(2, 4, 5, stride=2, bias=False)) == (
         "Conv1d(2, 4, kernel_size=5, stride=2, padding=0, bias=False)")
+    assert repr(Conv2d(2, 4, 3, 1, "same", 2, 2)) == (
+        "Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=same, dilation=(2, 2), "
+        "groups=2, bias=True)")
+    assert repr(Conv1d(2, 4, 3, padding="valid")) == (
+        "Conv1d(2, 4, kernel_size=3, stride=1, padding=valid, bias=True)")
     layer = Conv2d(1, 2, (3, 1), stride=[2, 1], padding=(0, 1))
     assert (layer.kernel_size, layer.stride, layer.padding) == ((3, 1), (2, 1), (0, 1))
     assert layer(np.zeros((1, 1, 5, 2))).shape == (1, 2, 2, 4)
+
+
+def test_positional_arguments_follow_pytorch():
+    """in, out, kernel, stride, padding, dilation, groups, bias: the 6th is the dilation
+    (it used to land on ``bias``), the 8th the bias; minnet's options are keyword-only."""
+    layer = Conv2d(4, 6, 3, 2, 1, 3, 2, False)
+    assert (layer.stride, layer.padding, layer.dilation, layer.groups) == ((2, 2), (1, 1),
+                                                                           (3, 3), 2)
+    assert layer.bias is None and layer.weight.shape == (6, 2, 3, 3)
+    assert Conv1d(2, 2, 3, 1, 0, 2).dilation == (2,)
+    with pytest.raises(ArgumentError, match=r"^Conv2d: too many positional arguments"):
+        Conv2d(1, 2, 3, 1, 0, 1, 1, True, "he")
+
+
+@pytest.mark.parametrize("cls", [Conv1d, Conv2d])
+def test_unknown_keyword_names_the_public_class(cls):
+    with pytest.raises(ArgumentError) as info:
+        cls(1, 2, 3, padding_mod="zeros")
+    assert str(info.value).startswith(
+        f"{cls.__name__}: unknown argument 'padding_mod'; did you mean 'padding'? accepted: "
+        f"in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, "
+        f"init, rng, input_grad")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_same_padding_keeps_the_size(backend):
+    x = np.random.default_rng(0).standard_normal((2, 4, 7, 6))
+    with use_backend(backend):
+        for kernel, dilation in ((3, 1), (4, 1), ((2, 5), (3, 1)), (3, 2)):
+            assert Conv2d(4, 2, kernel, padding="same", dilation=dilation)(x).shape == (
+                2, 2, 7, 6)
+        assert Conv1d(4, 4, 6, padding="same", groups=4)(x[:, :, 0]).shape == (2, 4, 6)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -95,10 +150,18 @@ def test_float32_layer_casts_its_input(backend):
      "expected an input height and width of at least the kernel size (5, 5) once padded by "
      "(1, 1) on each side, got (2, 9) (padded: (4, 11))"),
     (lambda: Conv1d(2, 4, 7), np.zeros((2, 2, 6)), "got 6 (padded: 6)"),
+    (lambda: Conv1d(2, 4, 3, dilation=3), np.zeros((2, 2, 6)),
+     "the dilated kernel size 7 (kernel_size 3, dilation 3)"),
+    (lambda: Conv2d(4, 4, 3, groups=2), np.zeros((2, 2, 5, 5)), "with 4 channels on axis 1"),
+    (lambda: Conv1d(1, 4, 1, padding=1), np.zeros((2, 1, 0)),
+     "expected a non-empty input length, got 0"),
+    (lambda: Conv2d(1, 4, 1, padding="same"), np.zeros((2, 1, 3, 0)),
+     "expected a non-empty input height and width, got (3, 0)"),
 ])
-def test_bad_input_shapes_raise_shape_errors_naming_the_layer(make, x, fragment):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bad_input_shapes_raise_shape_errors_naming_the_layer(backend, make, x, fragment):
     layer = make()
-    with pytest.raises(ShapeError) as info:
+    with use_backend(backend), pytest.raises(ShapeError) as info:
         layer(x)
     assert str(info.value).startswith(f"{layer!r}: ")
     assert fragment in str(info.value)
@@ -115,6 +178,24 @@ def test_bad_input_shapes_raise_shape_errors_naming_the_layer(make, x, fragment)
     (lambda: Conv2d(1, 4, 3, stride=(1, 0)), "'stride'"),
     (lambda: Conv1d(1, 4, 3, padding=-1), "'padding' parameter must be an int, each >= 0"),
     (lambda: Conv2d(1, 4, 3, init="kaiming_magic"), "unknown init 'kaiming_magic'"),
+    (lambda: Conv2d(1, 4, 3, dilation=0), "Conv2d: the 'dilation' parameter must be an int or "
+                                          "a tuple of 2 ints, each >= 1, got 0"),
+    (lambda: Conv1d(1, 4, 3, dilation=(1, 2)), "Conv1d: the 'dilation' parameter"),
+    (lambda: Conv2d(4, 4, 3, groups=0), "Conv2d: the 'groups' parameter must be an int >= 1"),
+    (lambda: Conv2d(4, 4, 3, groups=1.0), "Conv2d: the 'groups' parameter must be an int"),
+    (lambda: Conv2d(3, 4, 3, groups=2), "Conv2d: in_channels=3 must be divisible by groups=2"),
+    (lambda: Conv1d(4, 3, 3, groups=2), "Conv1d: out_channels=3 must be divisible by groups=2"),
+    (lambda: Conv2d(1, 4, 3, padding="full"),
+     "Conv2d: the 'padding' parameter must be an int, a tuple of 2 ints, 'valid' or 'same', "
+     "got 'full'"),
+    (lambda: Conv1d(1, 4, 3, stride=2, padding="same"),
+     "Conv1d: padding='same' is not supported for strided convolutions (stride=2)"),
+    (lambda: Conv1d(1, 4, 3, bias="no"), "Conv1d: the 'bias' parameter must be a bool"),
+    (lambda: Conv1d(1, 4, 3, input_grad=None), "the 'input_grad' parameter must be a bool"),
+    (lambda: Conv2d(1, 4, 3, rng=-1), "Conv2d: rng: expected None, a non-negative int seed"),
+    (lambda: Conv2d(1, 4, 3, init=lambda shape, rng: np.zeros(3)),
+     "Conv2d: the init callable returned an array of shape (3,), expected the weight's shape "
+     "(4, 1, 3, 3)"),
 ])
 def test_bad_arguments_raise_config_errors_at_construction(make, fragment):
     with pytest.raises(ConfigError) as info:
@@ -140,6 +221,14 @@ def torch():
 
 CONFIGS = [
     (Conv2d, dict(in_channels=3, out_channels=4, kernel_size=3, padding=1), (2, 3, 7, 6)),
+    (Conv2d, dict(in_channels=4, out_channels=6, kernel_size=(2, 3), padding="same",
+                  dilation=(2, 1), groups=2), (2, 4, 6, 7)),
+    (Conv2d, dict(in_channels=4, out_channels=4, kernel_size=3, stride=2, padding=(2, 1),
+                  dilation=2, groups=4, bias=False), (2, 4, 9, 8)),
+    (Conv1d, dict(in_channels=6, out_channels=3, kernel_size=4, padding="same", dilation=3,
+                  groups=3), (3, 6, 11)),
+    (Conv1d, dict(in_channels=2, out_channels=4, kernel_size=3, stride=3, padding="valid",
+                  dilation=2, groups=2), (2, 2, 13)),
     (Conv2d, dict(in_channels=2, out_channels=3, kernel_size=(2, 3), stride=(2, 1),
                   padding=(1, 0)), (3, 2, 6, 7)),
     (Conv2d, dict(in_channels=1, out_channels=2, kernel_size=4, stride=3, bias=False),
@@ -151,6 +240,7 @@ CONFIGS = [
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # PyTorch's own copy
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("cls, kwargs, shape", CONFIGS)
 def test_matches_pytorch_both_ways(torch, backend, cls, kwargs, shape):
