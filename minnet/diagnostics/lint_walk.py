@@ -20,14 +20,16 @@ from minnet.layers.residual import Residual
 
 AFFINE = {"Linear", "Conv1d", "Conv2d"}
 # Parameterless or affine-at-evaluation layers that keep a composition linear.
-TRANSPARENT = {"Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Flatten", "Reshape",
-               "AvgPool1d", "AvgPool2d"}
-SHAPE_ONLY = {"Flatten", "Reshape"}
-POOLS = {"MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"}
+TRANSPARENT = {"Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
+               "Flatten", "Reshape", "Identity", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+               "AdaptiveAvgPool2d"}
+SHAPE_ONLY = {"Flatten", "Reshape", "Identity"}
+POOLS = {"MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+         "AdaptiveAvgPool2d"}
 BATCH_NORMS = {"BatchNorm1d", "BatchNorm2d"}
-NORMS = BATCH_NORMS | {"LayerNorm"}
+NORMS = BATCH_NORMS | {"LayerNorm", "GroupNorm"}
 RECURRENT = {"RNN", "LSTM", "GRU"}
-RELU_FAMILY = {"ReLU", "LeakyReLU", "ELU", "GELU"}
+RELU_FAMILY = {"ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus"}  # He init fits them
 
 
 def class_names(module):

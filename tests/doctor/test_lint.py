@@ -175,6 +175,29 @@ def test_any_nonlinearity_separates_linears():
         assert codes(lint(model)) == expected, middle
 
 
+def test_the_newer_layers_keep_or_break_linearity_as_they_should():
+    from minnet.layers import (
+        AdaptiveAvgPool1d,
+        Dropout2d,
+        GroupNorm,
+        Identity,
+        SiLU,
+        Softplus,
+    )
+
+    for middle in (Identity(), GroupNorm(2, 8)):
+        model = Sequential(Linear(4, 8, rng=0), middle, Linear(8, 3, rng=1))
+        assert codes(lint(model)) == ["stacked-linear"], middle
+    for middle in (SiLU(), Softplus()):
+        model = Sequential(Linear(4, 8, rng=0), middle, Linear(8, 3, rng=1))
+        assert codes(lint(model)) == [], middle
+    model = Sequential(Conv1d(1, 8, 3, rng=0), AdaptiveAvgPool1d(4), Conv1d(8, 8, 3, rng=1),
+                       ReLU(), Flatten(), Linear(16, 3, rng=2))
+    assert [(f.code, f.where) for f in lint(model)] == [("stacked-linear", "2 (Conv1d)")]
+    model = Sequential(Conv1d(1, 8, 3, rng=0), ReLU(), Dropout2d(0.5), Conv1d(8, 8, 3, rng=1))
+    assert codes(lint(model)) == []
+
+
 class TwoBranches(Module):
     """A custom container: its forward is unknown to lint, so no order is assumed."""
 
