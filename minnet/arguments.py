@@ -76,6 +76,20 @@ class _Spec:
             raise ArgumentError(f"{owner}: {error}; {self.accepted}") from None
 
 
+class CheckedArguments:
+    """Mixin: the ``__init__`` of every subclass checks its arguments (``checked_init``).
+
+    For the public classes that are not Modules (losses, optimizers,
+    schedules): ``SGD(params, lr=0.1, foo=1)`` raises an ArgumentError naming
+    SGD, as ``Linear(2, 3, foo=1)`` does, instead of Python's raw TypeError.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # errors name this class, not a private parent
+            cls.__init__ = checked_init(cls.__dict__["__init__"])
+
+
 def suggest(name, candidates):
     """The candidate closest to ``name`` (a typo, or a part of it), or None."""
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)

@@ -24,7 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from minnet.arguments import checked_init
+from minnet.arguments import CheckedArguments, checked_init
 from minnet.cache_stack import CacheStack, PendingForwardWarning  # noqa: F401
 from minnet.errors import (  # noqa: F401  (re-exported: the contract names core.py)
     ArgumentError,
@@ -46,7 +46,7 @@ from minnet.parameter import Parameter
 from minnet.validation import FLOAT_DTYPES, as_float_dtype, check_bool, owner_name
 
 
-class Module(StateDictMixin, CacheStack):
+class Module(StateDictMixin, CacheStack, CheckedArguments):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign Parameters and child
@@ -63,8 +63,6 @@ class Module(StateDictMixin, CacheStack):
         backward = cls.__dict__.get("backward")
         if backward is not None and not getattr(backward, "_minnet_hooked", False):
             cls.backward = with_backward_hooks(backward)
-        if "__init__" in cls.__dict__:  # errors name this class, not a private parent
-            cls.__init__ = checked_init(cls.__dict__["__init__"])
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())

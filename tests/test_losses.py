@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import minnet as mn
-from minnet.errors import ConfigError, DTypeError, MinnetError, ShapeError
+from minnet.errors import ArgumentError, ConfigError, DTypeError, MinnetError, ShapeError
 from minnet.functional import losses as F
 from minnet.layers.activations import Sigmoid
 from minnet.layers.linear import Linear
@@ -314,3 +314,30 @@ def test_bool_targets_are_probabilities_and_int_labels_may_be_any_integer_dtype(
     for dtype in (np.uint8, np.int16, np.int32, np.float32):
         assert CrossEntropyLoss()(logits, np.array([0, 3, 2], dtype=dtype)) == pytest.approx(
             math.log(4))
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: CrossEntropyLoss(size_average=True), "CrossEntropyLoss: unknown argument "
+     "'size_average'; accepted: weight, ignore_index, reduction, label_smoothing"),
+    (lambda: HuberLoss(delt=2.0), "HuberLoss: unknown argument 'delt'; did you mean 'delta'?"),
+    (lambda: MSELoss("mean", 1), "MSELoss: too many positional arguments"),
+    (lambda: RegularizedLoss(MSELoss(), Linear(1, 1), l3=0.1), "RegularizedLoss: unknown "
+     "argument 'l3'"),
+])
+def test_a_wrong_argument_is_an_argument_error_naming_the_loss(build, message):
+    """As for layers: not Python's 'MSELoss.__init__() got an unexpected keyword argument'
+    (a bare TypeError, no MinnetError)."""
+    with pytest.raises(ArgumentError) as info:
+        build()
+    assert str(info.value).startswith(message)
+
+
+def test_a_refused_call_leaves_no_earlier_gradient_for_backward():
+    """A loss call that raises must not let backward() return the gradient of the call
+    before it (before: the earlier cache stayed and backward answered for it silently)."""
+    for loss_fn in (MSELoss(), RegularizedLoss(MSELoss(), Linear(1, 1))):
+        loss_fn(np.ones((2, 1)), np.zeros((2, 1)))
+        with pytest.raises(ShapeError):
+            loss_fn(np.ones((3, 1)), np.zeros((4, 1)))
+        with pytest.raises(MinnetError, match="backward\\(\\) called before the loss"):
+            loss_fn.backward()

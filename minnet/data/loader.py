@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minnet.arguments import checked_init
 from minnet.errors import ConfigError, DataError, ShapeError
 from minnet.random import make_rng
 from minnet.validation import check_int
@@ -55,6 +56,7 @@ class DataLoader:
     ...     loss = loss_fn(model(X_batch), y_batch)
     """
 
+    @checked_init  # a wrong argument: an ArgumentError naming DataLoader
     def __init__(self, X, y=None, batch_size=64, shuffle=True, drop_last=False, rng=None,
                  *, replacement=False):
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, minimum=1)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minnet.arguments import checked_init
 from minnet.errors import DataError, MinnetError, ShapeError
 from minnet.validation import as_float_array, check_finite
 
@@ -42,6 +43,7 @@ class Standardizer:
     >>> X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
     """
 
+    @checked_init  # Standardizer(X): an ArgumentError saying it takes no arguments
     def __init__(self):
         self.mean_ = None
         self.std_ = None

@@ -11,6 +11,7 @@ import inspect
 
 import numpy as np
 
+from minnet.arguments import CheckedArguments
 from minnet.errors import ConfigError, MinnetError
 from minnet.validation import owner_name
 
@@ -22,7 +23,7 @@ def format_option(value):
     return repr(value)
 
 
-class Loss:
+class Loss(CheckedArguments):
     """Base class. A subclass sets ``pair = (loss_forward, loss_backward)`` and
     ``check_options``, the functional checker of the forward's keyword
     arguments; its ``__init__`` passes those arguments to ``Loss.__init__``,
@@ -49,6 +50,7 @@ class Loss:
 
     def forward(self, pred, target):
         """Return the loss (a float, or an ndarray with reduction="none"); cache for backward."""
+        self._cache = None  # a refused call leaves no earlier call's cache for backward
         loss, self._cache = self.pair[0](pred, target, owner=self, **self.options())
         return loss
 

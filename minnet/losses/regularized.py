@@ -86,6 +86,7 @@ class RegularizedLoss(Loss):
     def forward(self, pred, target):
         # its reduction may have been changed since
         check_reduces_to_float("RegularizedLoss", self.loss_fn, PENALTY_IS_A_NUMBER)
+        self._cache = None  # a refused call leaves no earlier call's cache for backward
         self.data_loss = self.loss_fn(pred, target)
         self.reg_loss = self.penalty()
         self._cache = True

@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from minnet.arguments import CheckedArguments
 from minnet.errors import ConfigError
 from minnet.optim.optimizer import Optimizer
 from minnet.optim.param_groups import set_scheduled_value
@@ -55,7 +56,7 @@ def per_group(owner, name, value, optimizer, check):
     return [check(owner, name, value)] * count
 
 
-class LRScheduler:
+class LRScheduler(CheckedArguments):
     """Base class: sets every group's lr from ``get_lr()`` at each ``step()``.
 
     Attributes

@@ -13,6 +13,7 @@ a parameter's first update, in its dtype, and flat state dicts
 
 import numpy as np
 
+from minnet.arguments import CheckedArguments
 from minnet.errors import ConfigError, ShapeError
 from minnet.optim.optimizer_state import load_optimizer_state_dict, optimizer_state_dict
 from minnet.optim.param_groups import (
@@ -61,7 +62,7 @@ def check_momentum(owner, name, value):
     return value
 
 
-class Optimizer:
+class Optimizer(CheckedArguments):
     """Base class of SGD, Adagrad, RMSprop, Adam and AdamW.
 
     Parameters

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minnet.data.loader import DataLoader
-from minnet.errors import ConfigError, DataError, ShapeError
+from minnet.errors import ArgumentError, ConfigError, DataError, ShapeError
 
 
 def make_data(n=10, d=3):
@@ -130,3 +130,10 @@ def test_repr():
     assert repr(DataLoader(X, y, batch_size=4)) == (
         "DataLoader(num_samples=10, batch_size=4, shuffle=True, drop_last=False, "
         "replacement=False)")
+
+
+def test_a_wrong_argument_is_an_argument_error_naming_the_loader():
+    """Before: Python's 'DataLoader.__init__() got an unexpected keyword argument'."""
+    with pytest.raises(ArgumentError, match="^DataLoader: unknown argument 'batchsize'; did you "
+                                            "mean 'batch_size'?"):
+        DataLoader(np.zeros((4, 2)), batchsize=2)

@@ -8,7 +8,14 @@ from hypothesis.extra.numpy import arrays
 
 from minnet.data.scaling import Standardizer
 from minnet.data.split import train_val_split
-from minnet.errors import ConfigError, DataError, DTypeError, MinnetError, ShapeError
+from minnet.errors import (
+    ArgumentError,
+    ConfigError,
+    DataError,
+    DTypeError,
+    MinnetError,
+    ShapeError,
+)
 
 
 def indexed(n, d=2):
@@ -196,3 +203,9 @@ def test_standardizer_repr():
     assert repr(Standardizer()) == "Standardizer()"
     assert repr(Standardizer().fit(np.ones((3, 4)))) == "Standardizer(fitted on features of " \
                                                          "shape (4,))"
+
+
+def test_standardizer_takes_no_arguments():
+    """Standardizer(X) (fit is a method): an ArgumentError, not Python's bare TypeError."""
+    with pytest.raises(ArgumentError, match="^Standardizer: too many positional arguments"):
+        Standardizer(np.zeros((4, 2)))

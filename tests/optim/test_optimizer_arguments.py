@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from minnet.core import Module, Parameter, Sequential
-from minnet.errors import ConfigError, ShapeError
+from minnet.errors import ArgumentError, ConfigError, ShapeError
 from minnet.layers.linear import Linear
 from minnet.optim.adagrad import Adagrad
 from minnet.optim.adam import Adam, AdamW
@@ -195,3 +195,16 @@ def test_repr_lists_hyperparameters():
     assert repr(two) == ("SGD(lr=[0.1, 0.5], momentum=0.0, nesterov=False, weight_decay=0.0, "
                          "dampening=0.0)")
 
+
+@pytest.mark.parametrize("build, message", [
+    (lambda params: SGD(params, lr=0.1, momentun=0.9), "SGD: unknown argument 'momentun'; "
+     "did you mean 'momentum'?"),
+    (lambda params: Adam(params, beta1=0.9), "Adam: unknown argument 'beta1'"),
+    (lambda params: AdamW(params, 1e-3, (0.9, 0.99), 1e-8, 0.01, False, 3),
+     "AdamW: too many positional arguments"),
+])
+def test_a_wrong_argument_is_an_argument_error_naming_the_optimizer(build, message):
+    """Before: Python's 'SGD.__init__() got an unexpected keyword argument' (no MinnetError)."""
+    with pytest.raises(ArgumentError) as info:
+        build([Parameter(np.ones(2))])
+    assert str(info.value).startswith(message)

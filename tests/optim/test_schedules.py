@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from minnet.core import Parameter
-from minnet.errors import ConfigError
+from minnet.errors import ArgumentError, ConfigError
 from minnet.optim import (
     SGD,
     CosineAnnealingLR,
@@ -263,3 +263,19 @@ def test_warmup_after_must_share_the_optimizer_and_need_no_metric():
         LinearWarmup(optimizer, 3, after=CosineAnnealingLR(make_optimizer(), T_max=5))
     with pytest.raises(ConfigError, match="without a metric .*got ReduceLROnPlateau"):
         LinearWarmup(optimizer, 3, after=ReduceLROnPlateau(optimizer))
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda optimizer: StepLR(optimizer, 2, gama=0.5), "StepLR: unknown argument 'gama'; did "
+     "you mean 'gamma'?"),
+    (lambda optimizer: CosineAnnealingLR(optimizer, T_max=5, last_epoch=-1), "CosineAnnealingLR: "
+     "unknown argument 'last_epoch'"),
+    (lambda optimizer: ReduceLROnPlateau(optimizer, 0.1, 10, "min", 1e-4, 0.0, "rel"),
+     "ReduceLROnPlateau: too many positional arguments"),
+])
+def test_a_wrong_argument_is_an_argument_error_naming_the_schedule(build, message):
+    """Before: Python's 'StepLR.__init__() got an unexpected keyword argument' (no
+    MinnetError)."""
+    with pytest.raises(ArgumentError) as info:
+        build(make_optimizer())
+    assert str(info.value).startswith(message)
