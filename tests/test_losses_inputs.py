@@ -1,6 +1,8 @@
 """Every bad input of every loss: the same error on both backends, raised before any kernel,
 from the loss class (named by its repr) and from its functional entry point (by name)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -127,6 +129,10 @@ CASES = [
     (HuberLoss(), np.zeros((0, 2)), np.zeros((0, 2)), DataError,
      r"expected a non-empty prediction"),
     (HuberLoss(delta=2.0), np.zeros(3), np.zeros(4), ShapeError, r"got \(4,\)$"),
+    # ragged lists (before: NumPy's "inhomogeneous shape" ValueError)
+    (CrossEntropyLoss(), Z34, [[0, 1], [2]], ShapeError,
+     r"expected target as a rectangular array, got a ragged list"),
+    (NLLLoss(), Z34, [[0, 1], [2]], ShapeError, r"expected target as a rectangular array"),
 ]
 
 FUNCTION_NAMES = {CrossEntropyLoss: "cross_entropy_forward", NLLLoss: "nll_forward",
@@ -173,3 +179,27 @@ def test_functional_options_are_checked_too():
         F.huber_forward(Z34, Z34, delta=-1.0)
     with pytest.raises(ConfigError, match=r"^bce_forward: the 'reduction' parameter"):
         F.bce_forward(Z34, Z34, reduction="avg")
+
+
+def test_a_ragged_weight_or_upstream_gradient_is_a_minnet_error():
+    """Before: NumPy's 'inhomogeneous shape' ValueError from np.asarray and np.ndim."""
+    with pytest.raises(ShapeError, match=r"^CrossEntropyLoss: expected the 'weight' parameter "
+                                         r"as a rectangular array, got a ragged list"):
+        CrossEntropyLoss(weight=[[1.0], [1.0, 2.0]])
+    for loss_fn in (CrossEntropyLoss(), NLLLoss(), MSELoss(), BCEWithLogitsLoss()):
+        pred = np.zeros((3, 4))
+        loss_fn(pred, np.zeros(3, int) if loss_fn.pair[0].__name__ in (
+            "cross_entropy_forward", "nll_forward") else pred)
+        with pytest.raises(ShapeError, match="ragged"):
+            loss_fn.backward([[1.0], [2.0, 3.0]])
+
+
+def test_a_huge_upstream_gradient_overflows_to_inf_without_warnings():
+    """NLLLoss scaled a float32 gradient by a float beyond float32 (before: 'overflow
+    encountered in cast'); the result is inf, as PyTorch's."""
+    loss_fn = NLLLoss()
+    loss_fn(np.zeros((2, 3), np.float32), np.array([0, 2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad = loss_fn.backward(1e300)
+    assert grad.dtype == np.float32 and grad[0, 0] == -np.inf and grad[0, 1] == 0

@@ -34,7 +34,8 @@ def test_to_a_foreign_dtype_object_says_which_dtypes_work():
         Linear(2, 2, rng=0).to(FakeTorchDtype())
 
 
-@pytest.mark.parametrize("dtype", [np.int64, np.float16, "complex128", None])
+@pytest.mark.parametrize("dtype", [np.int64, np.float16, "complex128", None,
+                                   ","])  # "," made NumPy's dtype parser raise SyntaxError
 def test_to_a_non_float_dtype_is_a_config_error(dtype):
     with pytest.raises(errors.ConfigError, match="float32 or float64"):
         Linear(2, 2, rng=0).to(dtype)
@@ -205,7 +206,8 @@ def test_apply_refuses_a_non_callable():
 # --- inputs that are not arrays ----------------------------------------------------
 
 @pytest.mark.parametrize("build", [lambda: Linear(2, 2, rng=0), lambda: mn.BatchNorm1d(2),
-                                   lambda: mn.LayerNorm(2), mn.Flatten, mn.ReLU])
+                                   lambda: mn.LayerNorm(2), mn.Flatten, mn.ReLU,
+                                   mn.Identity, lambda: mn.Embedding(5, 2)])
 def test_a_ragged_list_is_a_shape_error_naming_the_layer(build):
     layer = build()
     with pytest.raises(errors.ShapeError, match="ragged") as info:

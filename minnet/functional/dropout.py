@@ -16,7 +16,7 @@ import numpy as np
 
 from minnet.errors import ShapeError
 from minnet.random import make_rng
-from minnet.validation import as_float_array, check_bool, check_float
+from minnet.validation import QUIET, as_float_array, check_bool, check_float
 
 _LANES = {8: np.uint8, 16: np.uint16, 32: np.uint32}
 
@@ -85,7 +85,8 @@ def _dropout(owner, x, p, training, rng, mask_shape):
     if not training or p == 0:
         return x, (None, x.shape)
     mask = dropout_mask(shape, p, x.dtype, rng)
-    with np.errstate(invalid="ignore"):  # a dropped inf is inf * 0 = NaN, as in PyTorch
+    # a dropped inf is inf * 0 = NaN and a kept huge value overflows to inf, as in PyTorch
+    with np.errstate(**QUIET):
         return x * mask, (mask, x.shape)
 
 
@@ -170,7 +171,8 @@ def dropout_backward(grad_out, cache):
                          f"output's), got {grad_out.shape}")
     if mask is None:
         return grad_out
-    return grad_out * mask
+    with np.errstate(**QUIET):  # as in the forward: inf * 0 is NaN, a huge value overflows
+        return grad_out * mask
 
 
 dropout2d_backward = dropout_backward  # the same mask product, named for the pair

@@ -12,7 +12,7 @@ import numpy as np
 
 from minnet.errors import ConfigError, DataError, DTypeError, ShapeError
 from minnet.kernels.embedding import scatter_add_rows
-from minnet.validation import owner_name
+from minnet.validation import as_array, owner_name
 
 
 def check_ids(owner, indices, num_embeddings, layout=""):
@@ -21,7 +21,7 @@ def check_ids(owner, indices, num_embeddings, layout=""):
     ``layout`` (e.g. " of shape (N, T) or (N,)") is shown in the dtype error.
     Raises DTypeError for non-integer ids, DataError for ids out of range.
     """
-    indices = np.asarray(indices)
+    indices = as_array(owner, indices, what="token ids")  # ragged: a ShapeError
     if indices.dtype.kind not in "iu":
         hint = "; cast them with .astype(int)" if indices.dtype.kind == "f" else ""
         raise DTypeError(f"{owner_name(owner)}: expected integer token ids{layout}, got an "
@@ -47,7 +47,7 @@ def check_padding_idx(owner, padding_idx, num_embeddings):
 
 
 def _check_table(owner, weight):
-    weight = np.asarray(weight)
+    weight = as_array(owner, weight, what="weight")
     if weight.dtype.kind != "f":
         raise DTypeError(f"{owner}: expected a float weight table (V, D), got dtype "
                          f"{weight.dtype}")
@@ -101,7 +101,7 @@ def embedding_backward(grad_out, cache, grad_weight=None):
     grad_weight : (V, D)
     """
     indices, shape, dtype, padding_idx = cache
-    grad_out = np.asarray(grad_out)
+    grad_out = as_array("embedding_backward", grad_out, what="grad_out")
     if grad_out.dtype.kind not in "fiub":
         raise DTypeError(f"embedding_backward: expected a float grad_out, got an array of "
                          f"dtype {grad_out.dtype}")

@@ -13,7 +13,13 @@ import math
 import numpy as np
 
 from minnet.errors import ShapeError
-from minnet.validation import as_float_array, check_float, check_int, owner_name
+from minnet.validation import (
+    as_float_array,
+    check_float,
+    check_int,
+    owner_name,
+    quiet_overflow,
+)
 
 
 def check_groupnorm_input(owner, x, num_groups):
@@ -46,6 +52,7 @@ def _check_arguments(x, num_groups, gamma, beta, eps):
     return x, num_groups, params[0], params[1], eps
 
 
+@quiet_overflow  # NaN and inf propagate as in PyTorch, without NumPy's warnings
 def groupnorm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
     """Group-norm forward pass (PyTorch's ``group_norm`` argument order).
 
@@ -78,6 +85,7 @@ def groupnorm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
     return out.reshape(x.shape), (xhat, inv_std, gamma, beta is not None, x.shape)
 
 
+@quiet_overflow
 def groupnorm_backward(grad_out, cache):
     """Group-norm backward pass (closed form, per sample and group).
 

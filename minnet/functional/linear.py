@@ -2,10 +2,14 @@
 
 As in PyTorch, the map applies to the last axis: x of shape (N, *, D_in)
 gives (N, *, D_out), every leading position transformed by the same w and b.
+Non-finite values propagate as in PyTorch (inf * 0 is NaN), without NumPy's
+RuntimeWarnings.
 """
 
+import numpy as np
+
 from minnet.errors import ShapeError
-from minnet.validation import as_float_array
+from minnet.validation import QUIET, as_float_array
 
 
 def _check_arguments(x, w, b):
@@ -40,9 +44,10 @@ def linear_forward(x, w, b=None):
     cache : (x, w, has_bias)
     """
     x, w, b = _check_arguments(x, w, b)
-    out = x.reshape(-1, w.shape[1]) @ w.T  # every leading position is one row
-    if b is not None:
-        out += b
+    with np.errstate(**QUIET):
+        out = x.reshape(-1, w.shape[1]) @ w.T  # every leading position is one row
+        if b is not None:
+            out += b
     return out.reshape(x.shape[:-1] + (w.shape[0],)), (x, w, b is not None)
 
 
@@ -71,8 +76,9 @@ def linear_backward(grad_out, cache, input_grad=True):
         raise ShapeError(f"linear_backward: expected grad_out of shape {expected} (the "
                          f"forward output's), got {grad_out.shape}")
     rows = grad_out.reshape(-1, w.shape[0])
-    dx = (rows @ w).reshape(x.shape) if input_grad else None
-    dw = rows.T @ x.reshape(-1, w.shape[1])
-    db = rows.sum(axis=0) if has_bias else None
+    with np.errstate(**QUIET):
+        dx = (rows @ w).reshape(x.shape) if input_grad else None
+        dw = rows.T @ x.reshape(-1, w.shape[1])
+        db = rows.sum(axis=0) if has_bias else None
     return dx, dw, db
 

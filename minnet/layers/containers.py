@@ -25,11 +25,9 @@ iterates in reverse::
 import operator
 from collections.abc import Mapping
 
-import numpy as np
-
 from minnet.core import Module
 from minnet.errors import ConfigError, DTypeError, MinnetError
-from minnet.validation import owner_name
+from minnet.validation import as_array, owner_name
 
 
 class Identity(Module):
@@ -48,7 +46,7 @@ class Identity(Module):
         super().__init__()  # the arguments are ignored on purpose (PyTorch's Identity)
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = as_array(self, x)  # a ragged list: a ShapeError, not NumPy's ValueError
         if x.dtype.kind not in "fiub":
             raise DTypeError(f"{owner_name(self)}: expected a numeric input, got an array of "
                              f"dtype {x.dtype}")

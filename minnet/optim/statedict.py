@@ -25,13 +25,23 @@ def to_python(value):
 
 
 def check_is_state_dict(owner, state_dict):
-    """Raise StateDictError unless ``state_dict`` is a mapping saved by ``owner``'s class."""
+    """Raise StateDictError unless ``state_dict`` is a mapping of str keys to array-likes
+    saved by ``owner``'s class."""
     name = type(owner).__name__
     if not hasattr(state_dict, "keys") or not hasattr(state_dict, "items"):
         raise StateDictError(
             f"{name}.load_state_dict: expected a dict of str -> ndarray (from "
             f"state_dict()), got {type(state_dict).__name__}"
         )
+    for key, value in state_dict.items():
+        if not isinstance(key, str):
+            raise StateDictError(f"{name}.load_state_dict: expected a dict of str -> ndarray "
+                                 f"(from state_dict()), got the key {key!r}")
+        try:
+            np.asarray(value)
+        except (ValueError, TypeError):  # ragged nested lists
+            raise StateDictError(f"{name}.load_state_dict: '{key}' holds a ragged sequence "
+                                 f"of type {type(value).__name__}, not an array") from None
     if "type" in state_dict and to_python(state_dict["type"]) != name:
         raise StateDictError(
             f"{name}.load_state_dict: this state dict was saved by "

@@ -1,5 +1,7 @@
 """Dropout layer: arguments, modes, its own generator, gradients on both backends, torch oracle."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -131,6 +133,20 @@ def test_inf_entries_become_nan_where_dropped_without_warnings():
     dropped = np.isnan(out)
     assert dropped.any() and np.all(out[~dropped] == np.inf)
     np.testing.assert_array_equal(layer.backward(np.ones(x.shape))[dropped], 0.0)
+
+
+def test_huge_entries_overflow_to_inf_without_warnings():
+    """A kept float32 entry near its largest value, times 1 / (1 - p), is inf in the output
+    and in the gradient, as in PyTorch (before: 'overflow encountered in multiply')."""
+    x = np.full((4, 8), 3e38, dtype=np.float32)
+    layer = Dropout(0.5, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = layer(x)
+        grad = layer.backward(x)
+    kept = out != 0
+    assert kept.any() and np.all(out[kept] == np.inf) and np.all(grad[kept] == np.inf)
+    assert np.all(grad[~kept] == 0)
 
 
 # --- Dropout2d -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """GroupNorm and its functional pair: arguments, statistics, gradients, PyTorch oracle."""
 
+import warnings
+
 import numpy as np
 import pytest
 from torch_oracle import assert_pairs_close, run_against_torch
@@ -184,3 +186,21 @@ def test_gradcheck_inside_a_model(backend, rng):
     model = Sequential(Conv2d(2, 4, 3, padding=1, rng=0), GroupNorm(2, 4), SiLU())
     with use_backend(backend):
         assert gradcheck(model, rng.standard_normal((2, 2, 4, 4)))
+
+
+@pytest.mark.torch
+def test_non_finite_values_give_pytorchs_nan_without_warnings():
+    """An inf in a group makes its mean, variance and every output of the group NaN, as in
+    PyTorch; infinite gradients too (before: 'invalid value encountered in subtract')."""
+    torch = pytest.importorskip("torch")
+    ours = GroupNorm(2, 4)
+    theirs = torch.nn.GroupNorm(2, 4).double()
+    x = np.array([[[np.inf, 1.0], [2.0, 3.0], [1.0, 2.0], [3.0, 5.0]],
+                  [[1.0, 2.0], [3.0, 4.0], [np.nan, 1.0], [2.0, 3.0]]])
+    grad_out = np.ones(x.shape)
+    grad_out[1, :2, 0] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pairs = run_against_torch(torch, ours, theirs, x, grad_out)
+    assert np.isnan(pairs[0][1][0, :2]).all() and np.isfinite(pairs[0][1][0, 2:]).all()
+    assert_pairs_close(pairs)

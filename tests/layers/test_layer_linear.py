@@ -1,5 +1,7 @@
 """Linear on (N, *, in_features), as PyTorch applies it, and the checks of the functional pair."""
 
+import warnings
+
 import numpy as np
 import pytest
 from torch_oracle import assert_pairs_close, run_against_torch
@@ -131,3 +133,21 @@ def test_functional_pair_on_higher_rank_without_bias(rng):
     np.testing.assert_allclose(dx, np.einsum("abj,ji->abi", grad_out, w), rtol=1e-13)
     np.testing.assert_allclose(dw, np.einsum("abj,abi->ji", grad_out, x), rtol=1e-13)
     assert linear_backward(grad_out, cache, input_grad=False)[0] is None
+
+
+@pytest.mark.torch
+def test_infinite_values_give_pytorchs_nan_without_warnings():
+    """inf * 0 and inf - inf in the three matrix products are NaN, as in PyTorch (before:
+    NumPy's 'invalid value encountered in matmul' RuntimeWarning)."""
+    torch = pytest.importorskip("torch")
+    ours = Linear(3, 2, rng=0)
+    ours.weight.data[0, 0] = 0.0  # inf * 0 in the forward
+    theirs = torch.nn.Linear(3, 2).double()
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    x = np.array([[np.inf, 1.0, 2.0], [-np.inf, np.inf, 0.0], [1.0, 2.0, 3.0]])
+    grad_out = np.array([[1.0, 0.0], [np.inf, -np.inf], [np.inf, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pairs = run_against_torch(torch, ours, theirs, x, grad_out)
+    assert np.isnan(pairs[0][1]).any() and np.isnan(pairs[1][1]).any()
+    assert_pairs_close(pairs)

@@ -198,6 +198,10 @@ def test_wrong_optimizer_type_raises():
      r"'state.0.exp_avg' holds an array of dtype complex128"),
     (lambda s: s.update({"param_groups.0.lr": np.array(None)}),
      r"'param_groups.0.lr' holds an array of dtype object"),
+    # before: AttributeError ('int' object has no attribute 'startswith') and NumPy's ValueError
+    (lambda s: s.update({3: np.zeros(2)}), r"expected a dict of str -> ndarray .*got the key 3"),
+    (lambda s: s.update({"state.0.exp_avg": [[1.0], [2.0, 3.0]]}),
+     r"'state.0.exp_avg' holds a ragged sequence of type list, not an array"),
 ])
 def test_bad_state_dicts_raise_and_change_nothing(change, message):
     state = loaded_state()

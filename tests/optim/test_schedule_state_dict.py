@@ -156,3 +156,13 @@ def test_invalid_saved_counters_raise_config_error_and_change_nothing(kind, key,
         schedule.load_state_dict(state)
     for name, saved in schedule.state_dict().items():
         np.testing.assert_array_equal(saved, before[name])
+
+
+def test_schedule_state_dict_with_a_foreign_key_or_a_ragged_value():
+    """Before: AttributeError and NumPy's 'inhomogeneous shape' ValueError."""
+    schedule = StepLR(make_optimizer(), step_size=3)
+    state = schedule.state_dict()
+    with pytest.raises(StateDictError, match="got the key None"):
+        schedule.load_state_dict({**state, None: np.zeros(1)})
+    with pytest.raises(StateDictError, match="'base_lrs' holds a ragged sequence"):
+        schedule.load_state_dict({**state, "base_lrs": [[0.1], [0.1, 0.2]]})

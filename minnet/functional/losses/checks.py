@@ -9,7 +9,7 @@ checks also run in the loss constructors, so a bad argument fails there.
 import numpy as np
 
 from minnet.errors import ConfigError, DataError, DTypeError, ShapeError
-from minnet.validation import as_float_array, check_finite, owner_name
+from minnet.validation import as_array, as_float_array, check_finite, owner_name
 
 # --- options ---------------------------------------------------------------------
 
@@ -23,7 +23,7 @@ def check_weight(owner, name, weight, per_class):
     """
     if weight is None:
         return None
-    array = np.asarray(weight)
+    array = as_array(owner, weight, what=f"the '{name}' parameter")
     expected = ("a 1-d array of one weight per class, shape (C,)" if per_class
                 else "an array that broadcasts to the input's shape")
     if array.dtype.kind not in "fiub":
@@ -135,7 +135,7 @@ def class_target(owner, scores, target, ignore_index, allow_probabilities, what)
     ``ignore_index``, or None when there is none. Returns ``(probabilities,
     None)`` for a float target of the scores' shape when ``allow_probabilities``.
     """
-    target = np.asarray(target)
+    target = as_array(owner, target, what="target")
     if target.shape == scores.shape and allow_probabilities and target.dtype.kind == "f":
         return class_probabilities(owner, target, scores.dtype, ignore_index), None
     if target.shape != scores.shape[:1] + scores.shape[2:]:

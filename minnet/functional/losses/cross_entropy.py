@@ -208,6 +208,7 @@ def cross_entropy_backward(grad_out, cache):
     return times_upstream(delta, upstream_gradient(grad_out, info))
 
 
+@quiet_overflow
 def nll_forward(log_probs, target, *, weight=None, ignore_index=-100, reduction="mean",
                 owner="nll_forward"):
     """Negative log-likelihood on log-probabilities, PyTorch's ``nll_loss``.
@@ -248,6 +249,7 @@ def nll_forward(log_probs, target, *, weight=None, ignore_index=-100, reduction=
     return reduce_loss(info, per_position), (info, labels, coefficient, log_probs.shape)
 
 
+@quiet_overflow
 def nll_backward(grad_out, cache):
     """Gradient of the NLL. Returns dlog_probs, the input's shape and dtype (zero off-target)."""
     # l_i = -w_t x_{i,t}: dl_i/dx_ij = -w_t where j == t_i (0 for ignored

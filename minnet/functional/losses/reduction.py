@@ -9,13 +9,17 @@ gradient of each per-element loss, which ``upstream_gradient`` derives from
 the caller's ``grad_out``.
 """
 
-import functools
 from typing import NamedTuple
 
 import numpy as np
 
 from minnet.errors import MinnetError, ShapeError
-from minnet.validation import as_float_array, check_choice, owner_name
+from minnet.validation import (  # noqa: F401  (quiet_overflow: used by every loss pair)
+    as_float_array,
+    check_choice,
+    owner_name,
+    quiet_overflow,
+)
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -35,16 +39,6 @@ class Reduction(NamedTuple):
     shape: tuple
     denominator: float
     dtype: np.dtype
-
-
-def quiet_overflow(function):
-    """Run a loss function under ``np.errstate``: a huge value overflows to inf and NaN
-    flows, as in PyTorch, without NumPy's RuntimeWarning text."""
-    @functools.wraps(function)
-    def quiet(*args, **kwargs):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return function(*args, **kwargs)
-    return quiet
 
 
 def check_reduction(owner, reduction):
@@ -85,12 +79,13 @@ def upstream_gradient(grad_out, info):
     if grad_out is None:
         scale = 1.0
     else:
-        if np.ndim(grad_out) != 0:
+        grad_out = as_float_array(owner, grad_out, what="grad_out")  # ragged, strings: refused
+        if grad_out.ndim != 0:
             raise ShapeError(
                 f"{owner_name(owner)}: with reduction={info.reduction!r} the loss is a float, "
                 f"so grad_out must be a scalar (or None for 1.0), got shape "
-                f"{np.shape(grad_out)}")
-        scale = float(as_float_array(owner, grad_out, what="grad_out"))
+                f"{grad_out.shape}")
+        scale = float(grad_out)
     return scale / info.denominator if info.reduction == "mean" else scale
 
 
