@@ -14,7 +14,7 @@ from minnet.core import Module
 from minnet.errors import ConfigError, DTypeError, GradcheckError, ShapeError
 from minnet.grad_mode import no_grad
 from minnet.random import make_rng
-from minnet.validation import FLOAT_DTYPES, check_float, owner_name
+from minnet.validation import FLOAT_DTYPES, QUIET, as_float_array, check_float, owner_name
 
 # The upstream gradient is random but the same on every run. Not seed 0: an input
 # drawn with default_rng(0) would then equal grad_out, and grad_out.T @ x would be
@@ -58,17 +58,22 @@ def numerical_gradient(f, x, grad_out=None, eps=1e-6):
     if not x.flags.writeable:
         raise ConfigError("numerical_gradient: expected a writeable x (it is perturbed in "
                           "place), got a read-only array; pass x.copy()")
+    if not callable(f):
+        raise ConfigError(f"numerical_gradient: expected a function f(x), got {f!r}")
+    eps = check_float("numerical_gradient", "eps", eps, low=0.0, low_open=True)
     if grad_out is not None:
-        grad_out = np.asarray(grad_out, dtype=np.float64)
+        grad_out = as_float_array("numerical_gradient", grad_out, np.float64, what="grad_out")
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(x.shape):
         original = x[index]
-        x[index] = original + eps
+        with np.errstate(**QUIET):  # float32's largest value + eps rounds to inf
+            x[index] = original + eps
         upper = float(x[index])
-        plus = np.array(f(x), dtype=np.float64)
-        x[index] = original - eps
+        plus = _value_of(f, x)
+        with np.errstate(**QUIET):
+            x[index] = original - eps
         lower = float(x[index])
-        minus = np.array(f(x), dtype=np.float64)
+        minus = _value_of(f, x)
         x[index] = original
         # Divide by the step actually stored: in float32, x + eps is rounded.
         if upper == lower:
@@ -86,6 +91,11 @@ def numerical_gradient(f, x, grad_out=None, eps=1e-6):
             change = float(np.sum((plus - minus) * grad_out))
         grad[index] = change / (upper - lower)
     return grad
+
+
+def _value_of(f, x):
+    """``f(x)`` as a new float64 array (a copy: f may return a view of x)."""
+    return np.array(as_float_array("numerical_gradient", f(x), np.float64, what="f(x)"))
 
 
 def generator_states(module):

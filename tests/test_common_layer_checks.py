@@ -434,6 +434,9 @@ def test_check_layer_skip():
     check_layer(AssignsGrad(3, 4, rng=0), (5, 3), skip=("check_accumulation", "check_shared_use"))
     with pytest.raises(ConfigError, match="check_acumulation"):
         check_layer(Linear(3, 4), (5, 3), skip=("check_acumulation",))
+    for skip in (None, "check_bad_ndim"):  # before: TypeError, or a set of its letters
+        with pytest.raises(ConfigError, match="expected skip as a tuple of check names"):
+            check_layer(Linear(3, 4), (5, 3), skip=skip)
 
 
 def test_check_layer_wraps_a_crash_inside_a_check():

@@ -1,6 +1,7 @@
 """rel_error, numerical_gradient and gradcheck."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -85,6 +86,31 @@ def test_numerical_gradient_in_float32_with_float32_tolerances(rng):
 def test_numerical_gradient_refuses_what_it_cannot_perturb(bad, error):
     with pytest.raises(error, match="numerical_gradient: expected x"):
         numerical_gradient(lambda v: np.sum(v), bad)
+
+
+@pytest.mark.parametrize("f, grad_out, eps, error, message", [
+    (None, None, 1e-6, ConfigError, "expected a function f"),
+    (np.sum, None, "1e-6", ConfigError, "'eps' parameter must be a finite float"),
+    (np.sum, None, -1e-6, ConfigError, "'eps' parameter must be a float in the range"),
+    (lambda v: "x", None, 1e-6, DTypeError, "expected a float f"),
+    (lambda v: [[1.0], [2.0, 3.0]], None, 1e-6, ShapeError, "f.* ragged"),
+    (lambda v: v * 2, [[1.0], [2.0, 3.0]], 1e-6, ShapeError, "grad_out.* ragged"),
+])
+def test_numerical_gradient_refuses_bad_arguments_with_minnet_errors(f, grad_out, eps, error,
+                                                                     message):
+    """Before: TypeError, ValueError ('could not convert string to float') or NumPy's
+    'inhomogeneous shape' from deep inside the loop."""
+    with pytest.raises(error, match=f"^numerical_gradient: .*{message}"):
+        numerical_gradient(f, np.ones(2), grad_out, eps)
+
+
+def test_numerical_gradient_at_float32s_largest_value_gives_no_warning():
+    """x + eps rounds to inf in float32 (before: 'overflow encountered in cast'); the
+    step actually stored is infinite, so the estimate is 0 or NaN, never a warning."""
+    x = np.array([np.finfo(np.float32).max], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        numerical_gradient(lambda v: np.sum(v, dtype=np.float64), x, eps=1e38)
 
 
 def test_numerical_gradient_refuses_a_read_only_x():

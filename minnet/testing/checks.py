@@ -65,6 +65,9 @@ def check_layer(layer, input_shape, *, rng=None, input_fn=None, train_eval_diffe
     ------
     LayerCheckError naming the check and the layer (a crash inside a check too).
     """
+    if isinstance(skip, str) or not hasattr(skip, "__iter__"):
+        raise ConfigError(f"check_layer: expected skip as a tuple of check names, e.g. "
+                          f"('check_bad_ndim',), got {skip!r}")
     unknown = sorted(set(skip) - set(LAYER_CHECKS))
     if unknown:
         raise ConfigError(f"check_layer: unknown check name(s) {unknown} in skip; expected "
