@@ -45,7 +45,7 @@ from minnet.losses.base import check_reduces_to_float
 from minnet.optim import ReduceLROnPlateau
 from minnet.optim.optimizer import current_lr
 from minnet.random import make_rng
-from minnet.validation import check_int
+from minnet.validation import as_array, check_bool, check_int
 
 
 class NonFiniteLossWarning(UserWarning):
@@ -71,7 +71,7 @@ def accuracy_function(loss_fn):
 # --- argument checks ---------------------------------------------------------
 
 def _check_pair(owner, X, y, names):
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = (as_array(owner, array, what=name) for array, name in zip((X, y), names, strict=True))
     for name, array in zip(names, (X, y), strict=True):
         if array.ndim == 0:
             raise ShapeError(f"{owner}: expected {name} of shape (N, ...), got a scalar")
@@ -266,8 +266,13 @@ def fit(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs=10, b
     stops early when a callback asks (``EarlyStopping``) or a loss is not
     finite (see the module docstring); ``History.stopped_reason`` says why.
     """
+    if isinstance(callbacks, (str, bytes)) or not (isinstance(callbacks, Callback)
+                                                   or hasattr(callbacks, "__iter__")):
+        raise ConfigError(f"fit(): callbacks must be a list of Callback instances, got "
+                          f"{callbacks!r}")
     callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
     _check_fit_arguments(model, loss_fn, optimizer, scheduler, callbacks, X_val, y_val)
+    progress = check_bool("fit()", "progress", progress)
     epochs = check_int("fit()", "epochs", epochs, minimum=1)
     batch_size = check_int("fit()", "batch_size", batch_size, minimum=1)
     X, y = _check_pair("fit()", X, y, ("X", "y"))
@@ -341,7 +346,7 @@ def predict(model, X, batch_size=256):
     if not isinstance(model, Module):
         raise ConfigError(f"predict(): model must be a minnet Module, got {type(model).__name__}")
     batch_size = check_int("predict()", "batch_size", batch_size, minimum=1)
-    X = np.asarray(X)
+    X = as_array("predict()", X, what="X")
     if X.ndim == 0 or len(X) == 0:
         raise ShapeError(f"predict(): expected X of shape (N, ...) with N >= 1, got {X.shape}")
     with _modes_restored(model), no_grad():

@@ -98,7 +98,11 @@ def check_bool(owner, name, value):
 
 def check_choice(owner, name, value, choices):
     """Raise ConfigError unless ``value`` is one of ``choices``."""
-    if value not in choices:
+    try:
+        known = value in choices
+    except (TypeError, ValueError):  # an array compares elementwise, a list is unhashable
+        known = False
+    if not known:
         raise ConfigError(
             f"{owner_name(owner)}: the '{name}' parameter must be one of "
             f"{sorted(choices)}, got {value!r}"

@@ -218,6 +218,7 @@ def test_monitoring_accuracy_of_a_regression_explains_why():
     ({"patience": 0}, "'patience'"),
     ({"min_delta": -1.0}, "'min_delta'"),
     ({"mode": "lowest"}, "'mode'"),
+    ({"mode": ["min"]}, "'mode' parameter must be one of"),  # before: unhashable TypeError
 ])
 def test_early_stopping_checks_its_arguments(arguments, message):
     with pytest.raises(ConfigError, match=message):

@@ -437,6 +437,8 @@ def test_check_layer_skip():
     for skip in (None, "check_bad_ndim"):  # before: TypeError, or a set of its letters
         with pytest.raises(ConfigError, match="expected skip as a tuple of check names"):
             check_layer(Linear(3, 4), (5, 3), skip=skip)
+    with pytest.raises(ConfigError, match=r"unknown check name\(s\) \[\['check_bad_ndim'\]\]"):
+        check_layer(Linear(3, 4), (5, 3), skip=[["check_bad_ndim"]])  # before: unhashable
 
 
 def test_check_layer_wraps_a_crash_inside_a_check():

@@ -362,16 +362,22 @@ def test_non_finite_loss_stops_with_a_warning_and_keeps_the_last_finite_weights(
     ({"model": lambda x: x}, ConfigError, "model must be a minnet Module"),
     ({"scheduler": 3}, ConfigError, "scheduler must have a step"),
     ({"X": np.float64(1.0)}, ShapeError, "expected X of shape \\(N, ...\\), got a scalar"),
+    # before: TypeError ('NoneType' is not iterable), NumPy's ambiguous truth value and
+    # 'inhomogeneous shape' ValueErrors
+    ({"callbacks": None}, ConfigError, "fit\\(\\): callbacks must be a list of Callback"),
+    ({"progress": np.array([1, 0])}, ConfigError, "fit\\(\\): the 'progress' parameter"),
+    ({"X": [[1.0, 2.0], [3.0]]}, ShapeError, "fit\\(\\): expected X as a rectangular array"),
 ])
 def test_bad_arguments_raise(change, error, message):
     X, y = blobs(10)
     model = classifier()
     arguments = {"model": model, "loss_fn": CrossEntropyLoss(),
-                 "optimizer": SGD(model.parameters(), lr=0.1), "X": X, "y": y}
+                 "optimizer": SGD(model.parameters(), lr=0.1), "X": X, "y": y,
+                 "progress": False}
     arguments.update(change)
     positional = [arguments.pop(k) for k in ("model", "loss_fn", "optimizer", "X", "y")]
     with pytest.raises(error, match=message):
-        fit(*positional, progress=False, **arguments)
+        fit(*positional, **arguments)
 
 
 def test_evaluate_and_predict_check_their_arguments():
@@ -385,3 +391,7 @@ def test_evaluate_and_predict_check_their_arguments():
         predict(lambda x: x, X)
     with pytest.raises(ShapeError, match="predict\\(\\)"):
         predict(model, np.zeros((0, 2)))
+    with pytest.raises(ShapeError, match="predict\\(\\): expected X as a rectangular"):
+        predict(model, [[1.0, 2.0], [3.0]])  # before: NumPy's 'inhomogeneous shape'
+    with pytest.raises(ShapeError, match="evaluate\\(\\): expected y as a rectangular"):
+        evaluate(model, CrossEntropyLoss(), X[:2], [[0], [1, 1]])

@@ -5,7 +5,7 @@ import numpy as np
 from minnet.arguments import checked_init
 from minnet.errors import ConfigError, DataError, ShapeError
 from minnet.random import make_rng
-from minnet.validation import check_int
+from minnet.validation import as_array, check_int
 
 
 def _check_bool(name, value):
@@ -68,14 +68,14 @@ class DataLoader:
                 "DataLoader: replacement=True draws random samples, so it requires "
                 "shuffle=True; got shuffle=False"
             )
-        X = np.asarray(X)
+        X = as_array("DataLoader", X, what="X")  # a ragged list: a ShapeError
         if X.ndim == 0:
             raise ShapeError(f"DataLoader: expected X of shape (N, ...), got a scalar {X!r}")
         if len(X) == 0:
             raise DataError(f"DataLoader: X is empty (shape {X.shape}); there is nothing to "
                             f"iterate over")
         if y is not None:
-            y = np.asarray(y)
+            y = as_array("DataLoader", y, what="y")
             if y.ndim == 0:
                 raise ShapeError(f"DataLoader: expected y of shape (N, ...), got a scalar "
                                  f"{y!r}")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from minnet.errors import ConfigError
-from minnet.validation import check_float, check_int
+from minnet.validation import check_bool, check_float, check_int
 
 _NAME = "mnist1d"
 NUM_FEATURES = 40  # the package's final_seq_length
@@ -99,6 +99,10 @@ def mnist1d(num_samples=5000, train_split=0.8, seed=42, cache_dir=None, verbose=
             f"training and {total - num_train} test samples; both must be at least 1"
         )
 
+    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+        raise ConfigError(f"{_NAME}: the 'cache_dir' parameter must be None, a str or a "
+                          f"path, got {cache_dir!r}")
+    verbose = check_bool(_NAME, "verbose", verbose)
     path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = path / (f"mnist1d_n{num_samples}_split{train_split!r}_seed{seed}"
                    f"_v{_package_version()}_f{_CACHE_FORMAT}.npz")

@@ -4,7 +4,7 @@ import numpy as np
 
 from minnet.arguments import checked_init
 from minnet.errors import DataError, MinnetError, ShapeError
-from minnet.validation import as_float_array, check_finite
+from minnet.validation import QUIET, as_float_array, check_finite
 
 
 class Standardizer:
@@ -70,8 +70,13 @@ class Standardizer:
     def fit(self, X):
         """Compute ``mean_`` and ``std_`` over axis 0 of X (N, ...); return self."""
         X = self._check_input(X, "fit")
-        mean = X.mean(axis=0, dtype=np.float64)
-        std = X.std(axis=0, dtype=np.float64)
+        with np.errstate(**QUIET):  # values beyond ~1e154: the variance overflows
+            mean = X.mean(axis=0, dtype=np.float64)
+            std = X.std(axis=0, dtype=np.float64)
+        if not np.all(np.isfinite(std)):
+            raise DataError(f"Standardizer: the standard deviation of "
+                            f"{np.count_nonzero(~np.isfinite(std))} feature(s) overflows float64 "
+                            f"(values up to {np.max(np.abs(X)):.3g}); rescale X first")
         # Round-off makes the std of a constant column tiny but not exactly 0
         # (about 1e-15 for 1000 rows of 0.1): summing N values errs by up to
         # N * eps * |mean|, so a std below that is noise, as in sklearn's check.
@@ -98,8 +103,8 @@ class Standardizer:
     def transform(self, X):
         """Return ``(X - mean_) / std_``, of the shape of X (N, ...)."""
         X = self._check_fitted(X, "transform")
-        out = (X - self.mean_) / self.std_
-        return out.astype(X.dtype, copy=False)
+        with np.errstate(**QUIET):  # beyond the float range: inf, as NumPy's own result
+            return ((X - self.mean_) / self.std_).astype(X.dtype, copy=False)
 
     def fit_transform(self, X):
         """``fit(X)`` then ``transform(X)``; for the training set only."""
@@ -108,5 +113,5 @@ class Standardizer:
     def inverse_transform(self, X):
         """Return ``X * std_ + mean_``: undo ``transform`` (N, ...) -> (N, ...)."""
         X = self._check_fitted(X, "inverse_transform")
-        out = X * self.std_ + self.mean_
-        return out.astype(X.dtype, copy=False)
+        with np.errstate(**QUIET):
+            return (X * self.std_ + self.mean_).astype(X.dtype, copy=False)

@@ -43,10 +43,12 @@ from minnet.functional.recurrent_checks import (
     check_upstream,
 )
 from minnet.kernels.recurrent import gru_gates_backward, gru_gates_forward, gru_hidden_forward
+from minnet.validation import quiet_overflow
 
 # --- one step, textbook -------------------------------------------------------
 
 
+@quiet_overflow  # NaN and inf flow as in PyTorch, without NumPy's warnings
 def gru_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):
     """One GRU step.
 
@@ -72,6 +74,7 @@ def gru_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):
     return h, (x_t, h_prev, w_ih, w_hh, r, z, n, hn)
 
 
+@quiet_overflow
 def gru_step_backward(grad_h, cache):
     """Backward of one GRU step.
 
@@ -155,6 +158,7 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True, works
     return gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, return_sequences, workspace)
 
 
+@quiet_overflow
 def gru_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=True,
                           workspace=None):
     """``gru_forward`` without its argument checks, for a caller that made them."""
@@ -221,6 +225,7 @@ def gru_backward(grad_out, cache, workspace=None, grad_h_n=None):
     return gru_backward_unchecked(grad_out, cache, workspace, grad_h_n)
 
 
+@quiet_overflow
 def gru_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
     """``gru_backward`` without its argument checks, for a caller that made them."""
     x, w_ih, w_hh, states, gates, hn, has_h0 = cache

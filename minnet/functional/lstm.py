@@ -44,10 +44,12 @@ from minnet.functional.recurrent_checks import (
     check_upstream,
 )
 from minnet.kernels.recurrent import lstm_gates_backward, lstm_gates_forward
+from minnet.validation import quiet_overflow
 
 # --- one step, textbook -------------------------------------------------------
 
 
+@quiet_overflow  # NaN and inf flow as in PyTorch, without NumPy's warnings
 def lstm_step_forward(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
     """One LSTM step.
 
@@ -72,6 +74,7 @@ def lstm_step_forward(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
     return h, c, (x_t, h_prev, c_prev, w_ih, w_hh, i, f, g, o, tanh_c)
 
 
+@quiet_overflow
 def lstm_step_backward(grad_h, grad_c, cache):
     """Backward of one LSTM step.
 
@@ -158,6 +161,7 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None, return_sequences=T
     return lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0, c0, return_sequences, workspace)
 
 
+@quiet_overflow
 def lstm_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
                            return_sequences=True, workspace=None):
     """``lstm_forward`` without its argument checks, for a caller that made them."""
@@ -220,6 +224,7 @@ def lstm_backward(grad_out, cache, workspace=None, grad_h_n=None, grad_c_n=None)
     return lstm_backward_unchecked(grad_out, cache, workspace, grad_h_n, grad_c_n)
 
 
+@quiet_overflow
 def lstm_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None,
                             grad_c_n=None):
     """``lstm_backward`` without its argument checks, for a caller that made them."""

@@ -35,12 +35,14 @@ from minnet.functional.recurrent_checks import (
     check_upstream,
 )
 from minnet.kernels.recurrent import rnn_activation_backward
+from minnet.validation import quiet_overflow
 
 NONLINEARITIES = ("tanh", "relu")
 
 # --- one step, textbook -------------------------------------------------------
 
 
+@quiet_overflow  # NaN and inf flow as in PyTorch, without NumPy's warnings
 def rnn_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
     """One RNN step.
 
@@ -62,6 +64,7 @@ def rnn_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
     return h, (x_t, h_prev, w_ih, w_hh, h, nonlinearity)
 
 
+@quiet_overflow
 def rnn_step_backward(grad_h, cache):
     """Backward of one RNN step.
 
@@ -142,6 +145,7 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
                                  workspace)
 
 
+@quiet_overflow
 def rnn_forward_unchecked(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity="tanh",
                           return_sequences=True, workspace=None):
     """``rnn_forward`` without its argument checks, for a caller that made them."""
@@ -193,6 +197,7 @@ def rnn_backward(grad_out, cache, workspace=None, grad_h_n=None):
     return rnn_backward_unchecked(grad_out, cache, workspace, grad_h_n)
 
 
+@quiet_overflow
 def rnn_backward_unchecked(grad_out, cache, workspace=None, grad_h_n=None):
     """``rnn_backward`` without its argument checks, for a caller that made them."""
     x, w_ih, w_hh, states, is_tanh, has_h0 = cache

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from minnet.errors import ConfigError, DTypeError, ShapeError
-from minnet.validation import owner_name
+from minnet.validation import QUIET, as_array, owner_name
 
 AXES = {1: ("length",), 2: ("height", "width")}
 PADDING_STRINGS = ("same", "valid")
@@ -146,14 +146,15 @@ def check_grad_out(owner, grad_out, shape, dtype):
 
     DTypeError for a non-numeric (string, object, complex) gradient.
     """
-    grad_out = np.asarray(grad_out)
+    grad_out = as_array(owner, grad_out, what="grad_out")
     if grad_out.dtype.kind not in "fiub":
         raise DTypeError(f"{owner_name(owner)}: expected a float grad_out, got an array of dtype "
                          f"{grad_out.dtype}")
     if grad_out.shape != tuple(shape):
         raise ShapeError(f"{owner_name(owner)}: expected grad_out of shape {tuple(shape)} (the "
                          f"forward output's), got {grad_out.shape}")
-    return np.ascontiguousarray(grad_out, dtype=dtype)
+    with np.errstate(**QUIET):  # a float64 beyond float32's range becomes inf, as in PyTorch
+        return np.ascontiguousarray(grad_out, dtype=dtype)
 
 
 def _show(sizes):

@@ -27,6 +27,9 @@ import numpy as np
 from minnet.kernels.backend import Kernel, get_backend
 
 COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# NaN and inf flow through a NumPy update as through its twin (and PyTorch's), without
+# NumPy's RuntimeWarnings: ``with np.errstate(**QUIET):``.
+QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
 
 
 def apply_update(kernel, param, grad, states, coefficients):
@@ -56,7 +59,8 @@ def apply_update(kernel, param, grad, states, coefficients):
                         *(unused if state is None else state.reshape(-1) for state in states),
                         coefficients)
     else:
-        kernel.reference(param, grad, *states, coefficients)
+        with np.errstate(**QUIET):
+            kernel.reference(param, grad, *states, coefficients)
 
 
 # --- Adam / AdamW -------------------------------------------------------------
@@ -135,16 +139,17 @@ def adam_amsgrad_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coeffi
     """
     (one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, step_size,
      weight_decay, decay_factor) = coefficients.tolist()
-    if weight_decay != 0:
-        grad = grad + weight_decay * param
-    if decay_factor != 1:
-        param *= decay_factor
-    exp_avg += one_minus_beta1 * (grad - exp_avg)
-    exp_avg_sq *= beta2
-    exp_avg_sq += one_minus_beta2 * (grad * grad)
-    np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-    denominator = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
-    param -= step_size * (exp_avg / denominator)
+    with np.errstate(**QUIET):
+        if weight_decay != 0:
+            grad = grad + weight_decay * param
+        if decay_factor != 1:
+            param *= decay_factor
+        exp_avg += one_minus_beta1 * (grad - exp_avg)
+        exp_avg_sq *= beta2
+        exp_avg_sq += one_minus_beta2 * (grad * grad)
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        denominator = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
+        param -= step_size * (exp_avg / denominator)
 
 
 # --- SGD ---------------------------------------------------------------------
@@ -248,18 +253,19 @@ def rmsprop_centered_update(param, grad, square_avg, grad_avg, momentum_buffer,
     there). No numba twin: a rarely used option, written as the textbook rule.
     """
     lr, alpha, one_minus_alpha, eps, momentum, weight_decay = coefficients.tolist()
-    if weight_decay != 0:
-        grad = grad + weight_decay * param
-    square_avg *= alpha
-    square_avg += one_minus_alpha * (grad * grad)
-    grad_avg += one_minus_alpha * (grad - grad_avg)
-    variance = np.maximum(square_avg - grad_avg * grad_avg, 0.0)
-    step = grad / (np.sqrt(variance) + eps)
-    if momentum != 0:
-        momentum_buffer *= momentum
-        momentum_buffer += step
-        step = momentum_buffer
-    param -= lr * step
+    with np.errstate(**QUIET):
+        if weight_decay != 0:
+            grad = grad + weight_decay * param
+        square_avg *= alpha
+        square_avg += one_minus_alpha * (grad * grad)
+        grad_avg += one_minus_alpha * (grad - grad_avg)
+        variance = np.maximum(square_avg - grad_avg * grad_avg, 0.0)
+        step = grad / (np.sqrt(variance) + eps)
+        if momentum != 0:
+            momentum_buffer *= momentum
+            momentum_buffer += step
+            step = momentum_buffer
+        param -= lr * step
 
 
 ADAGRAD_COEFFICIENTS = ("clr", "eps", "weight_decay")

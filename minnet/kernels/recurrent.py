@@ -37,8 +37,9 @@ def _blocks(array, count):
 def rnn_activation_backward(grad_h, hidden, is_tanh, grad_preact):
     """Through the RNN nonlinearity: ``grad_preact = grad_h * act'(preact)``.
 
-    The derivative is read from the output: ``1 - h^2`` for tanh, ``h > 0``
-    for ReLU.
+    The derivative is read from the output: ``1 - h^2`` for tanh; for ReLU,
+    PyTorch's ``threshold_backward``: 0 where h <= 0 (even for an infinite or
+    NaN grad_h), grad_h elsewhere (a NaN h passes its gradient on).
 
     Parameters
     ----------
@@ -50,7 +51,7 @@ def rnn_activation_backward(grad_h, hidden, is_tanh, grad_preact):
     if is_tanh:
         np.multiply(grad_h, 1 - hidden * hidden, out=grad_preact)
     else:
-        np.multiply(grad_h, hidden > 0, out=grad_preact)
+        np.copyto(grad_preact, np.where(hidden <= 0, 0, grad_h))
 
 
 def lstm_gates_forward(gates, c_prev, c_next):

@@ -22,7 +22,7 @@ def rnn_activation_backward(grad_h, hidden, is_tanh, grad_preact):
             grad_preact[e] = grad_h[e] * (one - h * h)
     else:
         for e in range(hidden.shape[0]):
-            grad_preact[e] = grad_h[e] if hidden[e] > zero else zero
+            grad_preact[e] = zero if hidden[e] <= zero else grad_h[e]
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)

@@ -68,7 +68,8 @@ def check_layer(layer, input_shape, *, rng=None, input_fn=None, train_eval_diffe
     if isinstance(skip, str) or not hasattr(skip, "__iter__"):
         raise ConfigError(f"check_layer: expected skip as a tuple of check names, e.g. "
                           f"('check_bad_ndim',), got {skip!r}")
-    unknown = sorted(set(skip) - set(LAYER_CHECKS))
+    skip = tuple(skip)
+    unknown = [name for name in skip if not isinstance(name, str) or name not in LAYER_CHECKS]
     if unknown:
         raise ConfigError(f"check_layer: unknown check name(s) {unknown} in skip; expected "
                           f"names from {list(LAYER_CHECKS)}")

@@ -137,3 +137,11 @@ def test_a_wrong_argument_is_an_argument_error_naming_the_loader():
     with pytest.raises(ArgumentError, match="^DataLoader: unknown argument 'batchsize'; did you "
                                             "mean 'batch_size'?"):
         DataLoader(np.zeros((4, 2)), batchsize=2)
+
+
+def test_a_ragged_list_is_a_shape_error():
+    """Before: NumPy's 'inhomogeneous shape' ValueError."""
+    with pytest.raises(ShapeError, match="^DataLoader: expected X as a rectangular array"):
+        DataLoader([[1.0, 2.0], [3.0]])
+    with pytest.raises(ShapeError, match="^DataLoader: expected y as a rectangular array"):
+        DataLoader(np.zeros((2, 2)), [[0], [1, 1]])

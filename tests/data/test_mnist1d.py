@@ -185,8 +185,11 @@ def test_cache_directory_from_the_environment(tmp_path, monkeypatch):
     ({"seed": 2**32}, r"mnist1d.*'seed'.*2\*\*32"),
     ({"num_samples": 10, "train_split": 0.05}, r"mnist1d.*0 training and 10 test"),
     ({"num_samples": 19, "train_split": 0.05}, r"mnist1d.*0 training and 10 test"),
+    # before: Path(True)'s TypeError, and `if verbose:` on an array
+    ({"cache_dir": True}, r"mnist1d.*'cache_dir' parameter must be None, a str or a path"),
+    ({"verbose": np.array([1, 0])}, r"mnist1d.*'verbose' parameter must be a bool"),
 ])
 def test_bad_arguments(tmp_path, kwargs, pattern, forbid_generation):
     forbid_generation()  # refused before any work
     with pytest.raises(ConfigError, match=pattern):
-        mnist1d(cache_dir=tmp_path, **kwargs)
+        mnist1d(**{"cache_dir": tmp_path, **kwargs})

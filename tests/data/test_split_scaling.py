@@ -1,5 +1,7 @@
 """train_val_split and Standardizer."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -209,3 +211,23 @@ def test_standardizer_takes_no_arguments():
     """Standardizer(X) (fit is a method): an ArgumentError, not Python's bare TypeError."""
     with pytest.raises(ArgumentError, match="^Standardizer: too many positional arguments"):
         Standardizer(np.zeros((4, 2)))
+
+
+def test_standardizer_refuses_a_variance_that_overflows():
+    """Values beyond ~1e154 overflow the variance: a DataError, not NumPy's 'overflow
+    encountered in square' followed by a silent std of inf (every output 0)."""
+    X = np.array([[1e200, 0.0], [-1e200, 1.0]])
+    with pytest.raises(DataError, match=r"^Standardizer: the standard deviation of 1 "
+                                        r"feature\(s\) overflows float64"):
+        Standardizer().fit(X)
+
+
+def test_standardizer_transform_overflows_to_inf_without_warnings():
+    """Before: 'overflow encountered in divide' (and in multiply for the inverse)."""
+    tiny_std = Standardizer().fit(np.array([[0.0], [1e-100]]))
+    huge_std = Standardizer().fit(np.array([[0.0], [1e150]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = tiny_std.transform(np.array([[1e300]]))
+        back = huge_std.inverse_transform(np.array([[1e300]]))
+    assert out[0, 0] == np.inf and back[0, 0] == np.inf

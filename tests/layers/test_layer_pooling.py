@@ -1,5 +1,7 @@
 """Pooling layers: gradients, PyTorch's defaults and argument order, errors, PyTorch as oracle."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -315,3 +317,18 @@ def test_non_finite_values_propagate_as_in_pytorch(torch, backend, name, kwargs,
         grad_x = ours.backward(grad_out)
     np.testing.assert_allclose(out, out_torch.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grad_x, x_torch.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", LAYERS)
+def test_a_float64_gradient_beyond_float32_becomes_inf_without_warnings(backend, name):
+    """A float32 layer casts its float64 grad_out; 1e39 is inf, as in PyTorch (before:
+    NumPy's 'overflow encountered in cast')."""
+    cls, dims = LAYERS[name]
+    layer = cls(2) if name.startswith("Adaptive") else cls(kernel_size=2)
+    x = np.ones((1, 1) + (4,) * dims, dtype=np.float32)
+    with use_backend(backend), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = layer(x)
+        grad_x = layer.backward(np.full(out.shape, 1e39))
+    assert grad_x.dtype == np.float32 and np.isinf(grad_x).any()

@@ -219,3 +219,11 @@ def test_float32_stack_computes_in_float32(cls, rng):
     grad_state = tuple(np.ones_like(s) for s in state) if cls is LSTM else np.ones_like(state)
     assert layer.backward((np.ones_like(out), grad_state)).dtype == np.float32
     assert layer.weight_hh_l1_reverse.grad.dtype == np.float32
+
+
+def test_an_array_as_nonlinearity_is_a_config_error():
+    """Before: NumPy's 'truth value of an array is ambiguous' ValueError from ``value in
+    choices`` (every check_choice had it; EarlyStopping(mode=[...]) met an unhashable
+    TypeError: tests/test_callbacks.py)."""
+    with pytest.raises(ConfigError, match="^RNN: the 'nonlinearity' parameter must be one of"):
+        RNN(2, 3, 1, np.array(["tanh", "relu"]))

@@ -7,6 +7,8 @@ final states; state dicts both ways; dropout in evaluation; truncated
 backpropagation through time and a decoder loop calling one layer per step.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -213,3 +215,29 @@ def test_lstm_takes_pytorchs_hx_tuple(rng):
     close(out, out_torch, "output")
     close(h_n, h_torch, "h_n")
     close(c_n, c_torch, "c_n")
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("name", CELLS)
+def test_infinite_inputs_give_pytorchs_nan_without_warnings(name, backend):
+    """inf * 0 in the input projection and inf - inf in the gradients are NaN, as in PyTorch
+    (before: 'invalid value encountered in matmul' from NumPy)."""
+    from minnet.kernels import use_backend
+
+    layer, twin = twins(name, 2, 3, num_layers=2, bidirectional=True, return_sequences=True)
+    layer.weight_ih_l0.data[0, 0] = 0.0
+    twin.weight_ih_l0.data[0, 0] = 0.0
+    x = np.zeros((2, 3, 2))
+    x[0, 1, 0] = np.inf
+    grad_out = np.ones((2, 3, 6))
+    grad_out[1, 2, 0] = -np.inf
+    with use_backend(backend), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = layer(x)
+        grad_x = layer.backward(grad_out)
+    x_torch = torch.tensor(x, requires_grad=True)
+    out_torch, _ = torch_run(twin, x_torch, [], name == "lstm")
+    out_torch.backward(torch.tensor(grad_out))
+    assert np.isnan(out).any()
+    close(out, out_torch, "output")
+    close(grad_x, x_torch.grad, "grad_x")
