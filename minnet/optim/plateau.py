@@ -109,13 +109,17 @@ class ReduceLROnPlateau(LRScheduler):
                 f"{NAME}.step: needs the monitored metric, e.g. "
                 f"scheduler.step(val_loss), got no argument"
             )
-        if np.ndim(metric) != 0 or not isinstance(np.asarray(metric).item(), numbers.Real):
+        try:
+            value = np.asarray(metric)
+        except ValueError:  # a ragged list
+            value = None
+        if value is None or value.ndim != 0 or not isinstance(value.item(), numbers.Real):
             raise ConfigError(
                 f"{NAME}.step: expected the metric as a float (e.g. the "
                 f"validation loss), got {metric!r}"
             )
         self._check_groups()
-        metric = float(np.asarray(metric).item())
+        metric = float(value.item())
         self.last_epoch += 1
         if self._is_better(metric):
             self.best = metric

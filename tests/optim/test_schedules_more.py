@@ -90,6 +90,8 @@ def test_plateau_step_needs_a_metric():
         schedule.step("low")
     with pytest.raises(ConfigError, match="expected the metric as a float"):
         schedule.step(np.ones(2))
+    with pytest.raises(ConfigError, match="expected the metric as a float"):
+        schedule.step([[1.0], [2.0, 3.0]])  # before: NumPy's 'inhomogeneous shape' ValueError
     schedule.step(np.float32(0.5))
     assert schedule.best == 0.5 and schedule.last_epoch == 1
 

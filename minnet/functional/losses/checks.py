@@ -103,6 +103,9 @@ def _integer_labels(owner, target):
         if not np.all(target == np.round(target)):
             raise DTypeError(f"{owner_name(owner)}: expected integer class labels as target, "
                              f"got non-integer floats of dtype {target.dtype}")
+        if target.size and np.max(np.abs(target)) >= 2.0 ** 63:  # no int64 holds it
+            raise DataError(f"{owner_name(owner)}: expected class labels as target, got "
+                            f"values as large as {np.max(np.abs(target)):.6g}")
     elif target.dtype.kind not in "iub":
         raise DTypeError(f"{owner_name(owner)}: expected integer class labels as target, got "
                          f"dtype {target.dtype}")

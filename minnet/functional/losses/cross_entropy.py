@@ -196,6 +196,7 @@ def _probability_rows(logits, probabilities, ignored, weight, smoothing):
     return per_position, delta, per_position.size
 
 
+@quiet_overflow
 def cross_entropy_backward(grad_out, cache):
     """Gradient of the cross-entropy. Returns dlogits, the logits' shape and dtype.
 
