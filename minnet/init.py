@@ -123,7 +123,7 @@ def get_initializer(init, owner="init"):
     """Look up an initializer by name, or accept a callable ``(shape, rng, dtype)``."""
     if callable(init):
         return init
-    if init not in INITIALIZERS:
+    if not isinstance(init, str) or init not in INITIALIZERS:  # a list is unhashable
         raise ConfigError(
             f"{owner}: unknown init {init!r}; expected one of {sorted(INITIALIZERS)} "
             f"or a callable (shape, rng, dtype) -> array"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from minnet.errors import ConfigError
-from minnet.validation import FLOAT_DTYPES
+from minnet.validation import FLOAT_DTYPES, QUIET
 
 
 class Parameter:
@@ -77,9 +77,14 @@ class Parameter:
 
     def add_grad(self, grad):
         """Add ``grad`` (``data``'s shape) into ``.grad``; nothing when frozen."""
-        if self._requires_grad:
+        if not self._requires_grad:
+            return
+        if self._grad_written:  # accumulating: inf - inf is NaN, as in PyTorch, quietly
+            with np.errstate(**QUIET):
+                self.grad += grad
+        else:  # onto zeros (the usual step): nothing to overflow, no errstate to pay for
             self.grad += grad
-            self._grad_written = True
+        self._grad_written = True
 
     def grad_target(self):
         """``.grad``, for a kernel that adds into it in place; None when frozen."""

@@ -1,5 +1,7 @@
 """Parameter, Module, Sequential, hooks, state_dict, dtype and the error hierarchy."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -75,6 +77,18 @@ def test_gradients_accumulate_until_zero_grad():
     np.testing.assert_allclose(layer.weight.grad, 2 * once)
     layer.zero_grad()
     assert not layer.weight.grad.any() and not layer.bias.grad.any()
+
+
+def test_accumulating_opposite_infinities_gives_nan_without_warnings():
+    """Two backwards (a shared layer) adding inf then -inf into .grad: NaN, as PyTorch's
+    accumulation gives (before: 'invalid value encountered in add')."""
+    param = Parameter(np.zeros(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        param.add_grad(np.array([np.inf, 1.0]))
+        param.add_grad(np.array([-np.inf, 1e308]))
+        param.add_grad(np.array([0.0, 1e308]))
+    assert np.isnan(param.grad[0]) and param.grad[1] == np.inf
 
 
 def test_train_and_eval_recurse():

@@ -97,6 +97,8 @@ def test_unknown_name_raises_config_error_listing_the_choices():
         Linear(3, 2, init="he_normall")
     with pytest.raises(ConfigError, match=r"init: unknown init 'bogus'"):
         init.get_initializer("bogus")
+    with pytest.raises(ConfigError, match=r"Linear: unknown init \['he'\]"):
+        Linear(3, 2, init=["he"])  # before: TypeError, unhashable type: 'list'
 
 
 def test_linear_uses_the_chosen_initializer():

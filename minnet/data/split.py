@@ -6,7 +6,7 @@ import numpy as np
 
 from minnet.errors import ConfigError, DataError, ShapeError
 from minnet.random import make_rng
-from minnet.validation import check_float
+from minnet.validation import as_array, check_float
 
 _NAME = "train_val_split"
 
@@ -42,12 +42,12 @@ def train_val_split(X, y, val_fraction=0.2, shuffle=True, stratify=False, rng=No
     if not isinstance(shuffle, (bool, np.bool_)) or not isinstance(stratify, (bool, np.bool_)):
         raise ConfigError(f"{_NAME}: 'shuffle' and 'stratify' must be bools, got "
                           f"shuffle={shuffle!r}, stratify={stratify!r}")
-    X = np.asarray(X)
+    X = as_array(_NAME, X, what="X")  # a ragged list: a ShapeError
     if X.ndim == 0:
         raise ShapeError(f"{_NAME}: expected X of shape (N, ...), got a scalar {X!r}")
     num_samples = len(X)
     if y is not None:
-        y = np.asarray(y)
+        y = as_array(_NAME, y, what="y")
         if y.ndim == 0 or len(y) != num_samples:
             raise ShapeError(
                 f"{_NAME}: X and y must have the same number of samples (first axis), "

@@ -120,6 +120,8 @@ def test_split_input_errors():
         train_val_split(X[:1], y[:1], 0.5)
     with pytest.raises(ConfigError, match="train_val_split.*bools"):
         train_val_split(X, y, shuffle="yes")
+    with pytest.raises(ShapeError, match="train_val_split: expected X as a rectangular array"):
+        train_val_split([[1.0, 2.0], [3.0]], None)  # before: NumPy's 'inhomogeneous shape'
 
 
 # --- Standardizer ----------------------------------------------------------
