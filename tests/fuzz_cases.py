@@ -17,18 +17,32 @@ To fuzz another layer, add a ``FuzzCase`` to ``CASES`` here or to the
              call(sizes(), sizes(), bias=st.booleans(), rng=st.integers(0, 9)),
              lambda layer: messy_inputs(batch_shapes(layer.in_features))),
 
+A layer that runs no kernel names one backend (``backends=("numpy",)``): both
+would run the same code.
+
 Functions (``minnet.functional``, save/load) go in ``FUNCTION_CASES`` as
 ``FunctionCase(name, fn, arguments)`` with ``arguments`` a strategy of
 ``(args, kwargs)`` that may be valid or not.
+
+Uses in several steps (a loss called then backpropagated, an optimizer
+stepped after backwards, a schedule stepped, a DataLoader iterated) go in
+``SCENARIOS`` as ``Scenario(name, run)``: ``run(data)`` draws as it goes
+from hypothesis' ``data`` and runs each public call through ``attempt``, which
+fails the test on anything but a result or a MinnetError. ``corrupted(valid)``
+turns a strategy of valid ``(args, kwargs)`` into one of mistaken calls.
 """
 
+import inspect
+import warnings
 from collections import namedtuple
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from minnet.core import Sequential
+from minnet.errors import MinnetError
 from minnet.functional.batchnorm import batchnorm_forward
 from minnet.functional.layernorm import layernorm_forward
 from minnet.functional.weightnorm import weight_norm_forward
@@ -40,9 +54,15 @@ from minnet.layers.residual import Residual
 from minnet.layers.weight_norm import weight_norm
 
 # finite=True: inputs and gradients hold no NaN/inf (a known gap, named where it is used).
-FuzzCase = namedtuple("FuzzCase", ["name", "build", "valid", "inputs", "finite"],
-                      defaults=(False,))
+# backends: the kernel backends to fuzz the forward on (None: every one); a layer that
+# runs no kernel names one, as both would run the same code.
+FuzzCase = namedtuple("FuzzCase", ["name", "build", "valid", "inputs", "finite", "backends"],
+                      defaults=(False, None))
 FunctionCase = namedtuple("FunctionCase", ["name", "fn", "arguments"])
+# A use in several steps (a loss, then its backward; an optimizer step after a backward):
+# ``run(data)`` draws as it goes (``data`` is hypothesis' st.data()) and runs each step
+# with ``attempt``.
+Scenario = namedtuple("Scenario", ["name", "run"])
 
 
 # --- building blocks ---------------------------------------------------------------
@@ -104,6 +124,59 @@ def messy_inputs(shapes, finite=False):
             object, shape, elements=st.sampled_from([None, 1.0, "a"]))),
         st.sampled_from([None, 3.0, "x", [[1.0, 2.0], [3.0]], [[1, 2], [3, 4]], []]),
     )
+
+
+# --- running a call --------------------------------------------------------------------
+
+def minnet_errors_only(fn, *args, **kwargs):
+    """Run ``fn``; return its result, or None if it raised a MinnetError. Anything else
+    (a raw exception, or a RuntimeWarning, which becomes one here) fails the test."""
+    return attempt(fn, *args, **kwargs)[1]
+
+
+def attempt(fn, *args, **kwargs):
+    """Run ``fn``: ``(True, result)``, or ``(False, None)`` if it raised a MinnetError (or, for
+    a plain function whose own signature refuses the call, Python's TypeError naming it).
+    Anything else (a raw exception, or a RuntimeWarning, which becomes one here) fails."""
+    if signature_refuses(fn, args, kwargs):
+        with pytest.raises(TypeError, match=rf"^{fn.__name__}\(\)"):
+            fn(*args, **kwargs)
+        return False, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # NumPy's overflow/invalid warnings
+        try:
+            return True, fn(*args, **kwargs)
+        except MinnetError:
+            return False, None
+
+
+def signature_refuses(fn, args, kwargs):
+    """True when a plain function's own signature refuses the call: Python's TypeError
+    then names the public function (``weight_norm() got an unexpected keyword argument``),
+    which is what it documents; classes go through minnet's ArgumentError instead."""
+    if isinstance(fn, type):
+        return False
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError:
+        return True
+    return False
+
+
+
+@st.composite
+def corrupted(draw, valid):
+    """Valid ``(args, kwargs)`` with values swapped for junk, an extra positional, or an
+    unknown keyword."""
+    args, kwargs = draw(valid)
+    args = [draw(junk()) if draw(st.booleans()) else value for value in args]
+    kwargs = {key: draw(junk()) if draw(st.booleans()) else value
+              for key, value in kwargs.items()}
+    if draw(st.integers(0, 3)) == 0:
+        args.append(draw(junk()))
+    if draw(st.integers(0, 3)) == 0:
+        kwargs[draw(st.sampled_from(["foo", "p", "bias", "dim", "in_features"]))] = draw(junk())
+    return tuple(args), kwargs
 
 
 # --- the cases: containers, normalization, reshape, residual, weight norm -------------

@@ -4,25 +4,33 @@ Whatever a user passes, minnet answers with a MinnetError (whose subclasses
 are also the built-in a Python user expects: ShapeError a ValueError,
 DTypeError and ArgumentError a TypeError, CheckpointWriteError an OSError...)
 or with a result, never with a raw NumPy/Python exception or a NumPy
-RuntimeWarning. The cases live in ``tests/fuzz_cases*.py`` (see
-``tests/fuzz_cases.py`` for how to add one).
+RuntimeWarning. A backward with no forward pending raises, never adds a
+gradient twice. The cases live in ``tests/fuzz_cases*.py`` (see
+``tests/fuzz_cases.py`` for how to add one): layers (``CASES``), functions
+(``FUNCTION_CASES``) and uses in several steps (``SCENARIOS``: losses,
+optimizers, schedules, data, training).
 """
 
 import importlib
-import inspect
 import pathlib
-import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from minnet.checkpoint import load, save
 from minnet.errors import MinnetError
 from minnet.grad_mode import no_grad
 from minnet.kernels import BACKENDS, use_backend
-from tests.fuzz_cases import float_arrays, junk
+from tests.fuzz_cases import (
+    corrupted,
+    float_arrays,
+    junk,
+    minnet_errors_only,
+    signature_refuses,
+)
 
 
 def _gather(name):
@@ -35,57 +43,23 @@ def _gather(name):
 
 CASES = _gather("CASES")
 FUNCTION_CASES = _gather("FUNCTION_CASES")
-
-
-def minnet_errors_only(fn, *args, **kwargs):
-    """Run ``fn``; return its result, or None if it raised a MinnetError. Anything else
-    (a raw exception, or a RuntimeWarning, which becomes one here) fails the test."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)  # NumPy's overflow/invalid warnings
-        try:
-            return fn(*args, **kwargs)
-        except MinnetError:
-            return None
-
-
-@st.composite
-def corrupted(draw, valid):
-    """Valid ``(args, kwargs)`` with values swapped for junk, an extra positional, or an
-    unknown keyword."""
-    args, kwargs = draw(valid)
-    args = [draw(junk()) if draw(st.booleans()) else value for value in args]
-    kwargs = {key: draw(junk()) if draw(st.booleans()) else value
-              for key, value in kwargs.items()}
-    if draw(st.integers(0, 3)) == 0:
-        args.append(draw(junk()))
-    if draw(st.integers(0, 3)) == 0:
-        kwargs[draw(st.sampled_from(["foo", "p", "bias", "dim", "in_features"]))] = draw(junk())
-    return tuple(args), kwargs
+SCENARIOS = _gather("SCENARIOS")
 
 
 def grads_for(out, finite=False):
-    """dL/d(out) candidates: the right shape with messy values, a wrong shape, or junk."""
+    """dL/d(out) candidates: the right shape with messy values, a wrong shape, the right
+    shape in a dtype no gradient has (ints and bools are converted), or junk."""
     shape = out.shape if isinstance(out, np.ndarray) else (2,)
     wrong = st.tuples(*[st.integers(0, 4)] * max(len(shape), 1))
     right = float_arrays(st.just(shape), finite)
-    return st.one_of(right, right, float_arrays(wrong, finite), junk())
+    odd_dtype = st.sampled_from([np.int64, np.bool_, np.complex128, "<U2"]).flatmap(
+        lambda dtype: hnp.arrays(dtype, shape))
+    objects = hnp.arrays(object, shape, elements=st.sampled_from([None, 1.0]))
+    return st.one_of(right, right, float_arrays(wrong, finite), odd_dtype, objects, junk())
 
 
 def build(case, args, kwargs):
     return case.build(*args, **kwargs)
-
-
-def signature_refuses(fn, args, kwargs):
-    """True when a plain function's own signature refuses the call: Python's TypeError
-    then names the public function (``weight_norm() got an unexpected keyword argument``),
-    which is what it documents; classes go through minnet's ArgumentError instead."""
-    if isinstance(fn, type):
-        return False
-    try:
-        inspect.signature(fn).bind(*args, **kwargs)
-    except TypeError:
-        return True
-    return False
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -107,11 +81,14 @@ def test_valid_arguments_construct(case, data):
     build(case, args, kwargs)  # the case's own strategy must be right
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+BACKEND_CASES = [pytest.param(case, backend, id=f"{case.name}-{backend}")
+                 for case in CASES for backend in (case.backends or BACKENDS)]
+
+
+@pytest.mark.parametrize(("case", "backend"), BACKEND_CASES)
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_forward_and_backward_raise_only_minnet_errors(backend, case, data):
+def test_forward_and_backward_raise_only_minnet_errors(case, backend, data):
     args, kwargs = data.draw(case.valid, label="arguments")
     layer = build(case, args, kwargs).train(data.draw(st.booleans(), label="training"))
     grad_enabled = data.draw(st.integers(0, 5), label="grad mode") > 0
@@ -126,6 +103,12 @@ def test_forward_and_backward_raise_only_minnet_errors(backend, case, data):
             grad_out = data.draw(grads_for(x if out is None else out, case.finite),
                                  label="grad_out")
             minnet_errors_only(layer.backward, grad_out)
+        if data.draw(st.booleans(), label="one backward too many"):
+            if all(module.pending_forwards == 0 for module in layer.modules()):
+                with pytest.raises(MinnetError):  # never a silent second gradient
+                    layer.backward(grad_out)
+            else:
+                minnet_errors_only(layer.backward, grad_out)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -153,6 +136,15 @@ def test_functions_raise_only_minnet_errors(case, data):
     args, kwargs = data.draw(case.arguments, label="arguments")
     if not signature_refuses(case.fn, args, kwargs):
         minnet_errors_only(case.fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize("case", SCENARIOS, ids=lambda case: case.name)
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_scenarios_raise_only_minnet_errors(case, data):
+    """Uses in several steps (a loss then its backward, an optimizer's step after a
+    backward, a schedule stepped): every step raises only MinnetErrors."""
+    case.run(data)
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
