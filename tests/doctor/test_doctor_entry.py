@@ -89,6 +89,32 @@ def test_a_watcher_on_the_users_model_does_not_see_the_doctor():
     assert watcher.step == 0 and watcher.records["loss"]["train"] == []
 
 
+def test_the_doctor_runs_inside_watch_with_every_check_and_finds_the_same():
+    # Regression: the sanity routines copied the loss with watch()'s wrapper still on it,
+    # so the copy's forward ran the user's loss and its backward crashed on a stale cache.
+    X, y, _, _ = problem("spiral", 0)
+    reports, steps = [], []
+    for watched in (False, True):
+        model, loss_fn = mlp(3, 0), CrossEntropyLoss()
+        optimizer = Adam(model.parameters(), lr=1e-2)
+        watcher = watch(model, optimizer, loss_fn)
+        if watched:
+            watcher.attach()
+        for _ in range(2):  # the user's own steps, seen by the watcher
+            optimizer.zero_grad()
+            loss_fn(model(X), y)
+            model.backward(loss_fn.backward())
+            optimizer.step()
+        reports.append(doctor(model, loss_fn, X, y, optimizer=optimizer, rng=0))
+        steps.append(watcher.step)
+        watcher.detach()
+    outside, inside = reports
+    assert [str(f) for f in inside.findings] == [str(f) for f in outside.findings]
+    assert inside.records["gradcheck"] == outside.records["gradcheck"]
+    assert inside.records["lr_range"] == outside.records["lr_range"]
+    assert steps == [0, 2]  # the watcher saw the user's two steps and none of the doctor's
+
+
 def broken(case, seed=0):
     """(model, loss_fn, optimizer) with one mistake each."""
     model = mlp(3, seed)
