@@ -14,9 +14,10 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.data.loader import DataLoader
+from minnet.diagnostics._shared import private_copies
 from minnet.diagnostics.finding import Report
 from minnet.diagnostics.monitor import Monitor
-from minnet.diagnostics.monitor_stats import private_copy, task_of
+from minnet.diagnostics.monitor_stats import task_of
 from minnet.diagnostics.rules import run_rules
 from minnet.errors import ConfigError, DataError, MinnetError
 from minnet.grad_mode import no_grad
@@ -113,7 +114,7 @@ def _num_classes(model, loss_fn, X):
     """The output width of a multiclass model (from a forward on a copy), or None."""
     if task_of(loss_fn) != "multiclass":
         return None
-    (probe,) = private_copy((model,))
+    (probe,) = private_copies(model)
     probe.eval()
     try:
         with np.errstate(all="ignore"), no_grad():
@@ -139,7 +140,7 @@ def monitored_run(model, loss_fn, X, y, X_val=None, y_val=None, optimizer=None, 
     are shuffled every epoch; the validation set (its first 1024 samples) is
     evaluated about 20 times, in eval mode, unseen by the monitor.
     """
-    model, optimizer, loss_fn = private_copy((model, optimizer, loss_fn))
+    model, optimizer, loss_fn = private_copies(model, optimizer, loss_fn)
     if optimizer is None:
         from minnet.optim import Adam
 

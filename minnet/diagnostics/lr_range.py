@@ -13,8 +13,9 @@ import math
 
 import numpy as np
 
+from minnet.diagnostics._shared import private_copies
 from minnet.diagnostics.catalog import make_finding
-from minnet.diagnostics.sanity import finite_rows, private_copies, sanity_rng
+from minnet.diagnostics.sanity import finite_rows, sanity_rng
 from minnet.optim import Adam
 from minnet.optim.optimizer import current_lr
 

@@ -11,12 +11,12 @@ import math
 
 import numpy as np
 
+from minnet.diagnostics._shared import private_copies
 from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.sanity import (
     data_loss_of,
     is_dropout,
     layer_where,
-    private_copies,
     sample_batch,
     sanity_rng,
 )

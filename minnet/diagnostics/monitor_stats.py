@@ -5,12 +5,11 @@ user's ``class MyReLU(ReLU)`` counts as a ReLU and the monitor works with any
 layer family without importing it (no layer knows about the doctor).
 """
 
-import copy
 import math
-from collections import OrderedDict
 
 import numpy as np
 
+from minnet.diagnostics._shared import private_copies
 from minnet.diagnostics.uninformed import BINARY, MULTICLASS, REGRESSION
 from minnet.losses import RegularizedLoss
 
@@ -29,8 +28,6 @@ SATURATION_DERIVATIVE = 0.01
 _RELU_FAMILY = {"ReLU": "relu", "LeakyReLU": "relu-like", "ELU": "relu-like", "GELU": "relu-like"}
 _SQUASHING = {"Tanh": "tanh", "Sigmoid": "sigmoid"}
 _RECURRENT = ("RNN", "LSTM", "GRU")
-_HOOK_REGISTRIES = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
-                    "_backward_pre_hooks")
 
 
 def class_names(module):
@@ -233,43 +230,7 @@ def probability_rows_error(pred):
         return float(np.max(np.abs(pred.sum(axis=1) - 1.0)))
 
 
-# --- copies and the search for the first non-finite layer ----------------------------
-
-def private_copy(objects):
-    """Deep-copy a tuple of objects together, without module hooks or monitor wrappers.
-
-    Copying together keeps shared identities (an optimizer copied with its
-    model updates the copied Parameters; a RegularizedLoss penalizes the
-    copied weights). Hooks are left out so that a watcher attached to the
-    originals does not see what the copies do.
-    """
-    memo = {}
-    for obj in objects:
-        model = getattr(obj, "model", None) if isinstance(obj, RegularizedLoss) else obj
-        if hasattr(model, "modules") and callable(model.modules):
-            for module in model.modules():
-                for registry in _HOOK_REGISTRIES:
-                    hooks = module.__dict__.get(registry)
-                    if hooks is not None:
-                        memo[id(hooks)] = OrderedDict()
-                pending = module.__dict__.get("_cache_stack")
-                if pending is not None:  # the user's pending forwards stay theirs
-                    memo[id(pending)] = []
-    copies = copy.deepcopy(tuple(objects), memo)
-    for obj in copies:
-        unwrap_instance(obj)
-        if isinstance(obj, RegularizedLoss):
-            unwrap_instance(obj.loss_fn)
-    return copies
-
-
-def unwrap_instance(obj):
-    """Remove monitor wrappers (instance attributes marked ``_minnet_monitor``)."""
-    state = getattr(obj, "__dict__", {})
-    for name in [name for name, value in state.items()
-                 if getattr(value, "_minnet_monitor", False)]:
-        del state[name]
-
+# --- the search for the first non-finite layer ----------------------------
 
 def locate_non_finite(model, x):
     """Where a forward pass on ``x`` first produces NaN or Inf: ``"X"``, a layer, or None.
@@ -282,7 +243,7 @@ def locate_non_finite(model, x):
     x_array = np.asarray(x)
     if x_array.dtype.kind == "f" and not all_finite(x_array):
         return "X"
-    (probe,) = private_copy((model,))
+    (probe,) = private_copies(model)
     found = []
 
     def make_hook(where):

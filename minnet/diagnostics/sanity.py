@@ -17,14 +17,12 @@ and ``lr_range_test`` in ``minnet.diagnostics.lr_range``; all three can be
 imported from here too (loaded on first use: those files import the helpers).
 """
 
-import copy
 import importlib
 import math
-from collections import OrderedDict
 
 import numpy as np
 
-from minnet.core import Module
+from minnet.diagnostics._shared import private_copies
 from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.uninformed import BINARY, MULTICLASS, loss_per_position, uninformed_losses
 from minnet.errors import ConfigError, DataError, MinnetError
@@ -33,8 +31,6 @@ from minnet.losses import BCELoss, RegularizedLoss
 from minnet.random import make_rng
 
 DEFAULT_SEED = 20_240_611
-_HOOK_REGISTRIES = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
-                    "_backward_pre_hooks")
 
 # --- shared helpers ------------------------------------------------------------
 
@@ -49,28 +45,6 @@ def data_loss_of(loss_fn):
     while isinstance(loss_fn, RegularizedLoss):
         loss_fn = loss_fn.loss_fn
     return loss_fn
-
-
-def private_copies(*objects):
-    """Deep-copy ``objects`` together, leaving out every module's hooks.
-
-    Copying together keeps shared identities: an optimizer copied with its
-    model updates the copied Parameters, and a RegularizedLoss copied with
-    its model penalizes the copied weights.
-    """
-    memo = {}
-    for obj in objects:
-        model = obj.model if isinstance(obj, RegularizedLoss) else obj
-        if isinstance(model, Module):
-            for module in model.modules():
-                for registry in _HOOK_REGISTRIES:
-                    hooks = module.__dict__.get(registry)
-                    if hooks is not None:
-                        memo[id(hooks)] = OrderedDict()
-                pending = module.__dict__.get("_cache_stack")
-                if pending is not None:  # the user's pending forwards stay theirs
-                    memo[id(pending)] = []
-    return copy.deepcopy(objects, memo)
 
 
 def is_dropout(module):

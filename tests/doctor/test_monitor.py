@@ -7,6 +7,7 @@ import pytest
 
 from minnet.core import Module, Sequential
 from minnet.diagnostics import monitor_stats as stats
+from minnet.diagnostics._shared import HOOK_REGISTRIES, private_copies
 from minnet.diagnostics.monitor import Monitor
 from minnet.errors import ConfigError
 from minnet.layers import Linear, ReLU, Sigmoid, Tanh
@@ -52,7 +53,7 @@ def test_attach_and_detach_restore_every_object():
     loss_fn.forward = loss_fn.forward  # a pre-existing instance attribute is put back as it was
     saved_forward = loss_fn.__dict__["forward"]
     hooks = {name: [len(getattr(m, name)) for m in model.modules()]
-             for name in stats._HOOK_REGISTRIES}
+             for name in HOOK_REGISTRIES}
     monitor = Monitor(model, optimizer, loss_fn).attach()
     assert "step" in optimizer.__dict__ and loss_fn.__dict__["forward"] is not saved_forward
     assert monitor.attach() is monitor  # attaching twice does nothing
@@ -61,7 +62,7 @@ def test_attach_and_detach_restore_every_object():
     assert "step" not in optimizer.__dict__ and "backward" not in loss_fn.__dict__
     assert loss_fn.__dict__["forward"] is saved_forward
     assert hooks == {name: [len(getattr(m, name)) for m in model.modules()]
-                     for name in stats._HOOK_REGISTRIES}
+                     for name in HOOK_REGISTRIES}
     user_hook.remove()
 
 
@@ -289,7 +290,7 @@ def test_private_copy_leaves_out_hooks_and_wrappers():
     model, loss_fn = mlp(), CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     with Monitor(model, optimizer, loss_fn):
-        copy_model, copy_optimizer, copy_loss = stats.private_copy((model, optimizer, loss_fn))
+        copy_model, copy_optimizer, copy_loss = private_copies(model, optimizer, loss_fn)
     assert all(not m._forward_hooks and not m._backward_pre_hooks for m in copy_model.modules())
     assert "step" not in copy_optimizer.__dict__ and "forward" not in copy_loss.__dict__
     assert copy_optimizer.params[0] is copy_model[0].weight
