@@ -15,10 +15,13 @@ import numpy as np
 from minnet.core import Module
 from minnet.data.loader import DataLoader
 from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.finding import Report
+from minnet.diagnostics.data import check_data
+from minnet.diagnostics.lint import lint
 from minnet.diagnostics.monitor import Monitor
-from minnet.diagnostics.monitor_stats import task_of
+from minnet.diagnostics.monitor.stats import task_of
+from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
+from minnet.diagnostics.sanity import run_sanity
 from minnet.errors import ConfigError, DataError, MinnetError
 from minnet.grad_mode import no_grad
 from minnet.losses.base import check_reduces_to_float
@@ -75,16 +78,6 @@ class _UserState:
                     not np.array_equal(current[key], value)
                     for key, value in self.optimizer_state.items())):
                 self.optimizer.load_state_dict(self.optimizer_state)
-
-
-def _optional(module_name, function_name):
-    """A teammate's check function, or None while its file does not exist yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"minnet.diagnostics.{module_name}"), function_name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def _check_arguments(model, loss_fn, X, y, X_val, y_val, checks):
@@ -211,15 +204,12 @@ def doctor(model, loss_fn, X, y, *, X_val=None, y_val=None, optimizer=None, step
     records = {}
     user_state = _UserState(model, optimizer)
     try:
-        lint = _optional("lint", "lint") if "lint" in checks else None
-        if lint is not None:
+        if "lint" in checks:
             report.add(lint(model, loss_fn))
-        check_data = _optional("data_checks", "check_data") if "data" in checks else None
-        if check_data is not None:
+        if "data" in checks:
             report.add(check_data(X, y, X_val, y_val, loss_fn=loss_fn,
                                   num_classes=_num_classes(model, loss_fn, X)))
-        run_sanity = _optional("sanity", "run_sanity") if "sanity" in checks else None
-        if run_sanity is not None:
+        if "sanity" in checks:
             findings, sanity_records = run_sanity(model, loss_fn, X, y, optimizer,
                                                   rng=sanity_seed)
             report.add(findings)

@@ -16,7 +16,7 @@ import pytest
 
 from minnet.cli import build_parser, main
 from minnet.diagnostics.catalog import make_finding
-from minnet.diagnostics.finding import Report
+from minnet.diagnostics.report.finding import Report
 
 LOSS_RECORDS = {"loss": {"step": [0, 1, 2], "train": [2.3, 2.0, 1.5]}}
 
@@ -106,16 +106,17 @@ def stand_ins(monkeypatch):
             return example_experiment(seed, scale)
         return build
 
-    examples_module = types.ModuleType("minnet.diagnostics.examples")
+    examples_module = types.ModuleType("minnet.zoo")
     examples_module.EXAMPLES = {
         "inputs-x255": FakeExample("inputs-x255", "Pixel values left in [0, 255].",
                                    builder(255.0), ("inputs-not-scaled",), False),
         "healthy-mlp": FakeExample("healthy-mlp", "A small MLP that trains well.",
                                    builder(1.0), (), True),
     }
-    for name, module in [("doctor", doctor_module), ("watch", watch_module),
-                         ("examples", examples_module)]:
-        monkeypatch.setitem(sys.modules, f"minnet.diagnostics.{name}", module)
+    for name, module in [("minnet.diagnostics.doctor", doctor_module),
+                         ("minnet.diagnostics.watch", watch_module),
+                         ("minnet.zoo", examples_module)]:
+        monkeypatch.setitem(sys.modules, name, module)
     return log
 
 

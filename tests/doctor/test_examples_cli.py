@@ -12,8 +12,8 @@ import os
 import pytest
 
 from minnet.cli import main
-from minnet.diagnostics import report_io
-from minnet.diagnostics.examples import EXAMPLES, broken_examples
+from minnet.diagnostics.report import markdown as report_markdown
+from minnet.zoo import EXAMPLES, broken_examples
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -38,7 +38,7 @@ def saved(monkeypatch, tmp_path):
         reports.append(report)
         return os.path.join(str(directory), "report.md")
 
-    monkeypatch.setattr(report_io, "save_report", save_report)
+    monkeypatch.setattr(report_markdown, "save_report", save_report)
     return reports
 
 

@@ -5,7 +5,8 @@ import pytest
 from doctor_helpers import codes, mlp
 
 from minnet.core import Module, Sequential
-from minnet.diagnostics.lint import lint, looks_like_probabilities
+from minnet.diagnostics.lint import lint
+from minnet.diagnostics.lint.order import looks_like_probabilities
 from minnet.layers.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from minnet.layers.conv import Conv1d, Conv2d
 from minnet.layers.dropout import Dropout

@@ -6,7 +6,7 @@ import pytest
 
 from minnet.core import Module, Parameter, Sequential
 from minnet.data.generators import spiral
-from minnet.diagnostics.model_gradcheck import gradcheck_model, gradcheck_with_tally
+from minnet.diagnostics.sanity.gradcheck import gradcheck_model, gradcheck_with_tally
 from minnet.layers.activations import ReLU, Tanh
 from minnet.layers.linear import Linear
 from minnet.losses import CrossEntropyLoss

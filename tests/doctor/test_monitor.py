@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from minnet.core import Module, Sequential
-from minnet.diagnostics import monitor_stats as stats
 from minnet.diagnostics._shared import HOOK_REGISTRIES, private_copies
-from minnet.diagnostics.monitor import Monitor
+from minnet.diagnostics.monitor import Monitor, stats
 from minnet.errors import ConfigError
 from minnet.layers import Linear, ReLU, Sigmoid, Tanh
 from minnet.losses import CrossEntropyLoss, RegularizedLoss

@@ -14,9 +14,9 @@ from doctor_helpers import mlp
 
 from minnet.core import Module, Parameter, Sequential
 from minnet.data.generators import spiral, xor
-from minnet.diagnostics.model_gradcheck import gradcheck_model
-from minnet.diagnostics.overfit import overfit_batch
 from minnet.diagnostics.sanity import initial_loss_check, run_sanity
+from minnet.diagnostics.sanity.gradcheck import gradcheck_model
+from minnet.diagnostics.sanity.overfit import overfit_batch
 from minnet.errors import ConfigError
 from minnet.layers.activations import ReLU, Tanh
 from minnet.layers.linear import Linear
@@ -331,7 +331,7 @@ def test_the_routines_are_importable_from_sanity():
 
     assert sanity.overfit_batch is overfit_batch
     assert sanity.gradcheck_model is gradcheck_model
-    from minnet.diagnostics.lr_range import lr_range_test
+    from minnet.diagnostics.sanity.lr_range import lr_range_test
 
     assert sanity.lr_range_test is lr_range_test
     with pytest.raises(AttributeError):

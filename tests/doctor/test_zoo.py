@@ -2,7 +2,7 @@
 
 Each example runs as ``minnet doctor --example NAME`` runs it (``doctor()``,
 then its hand-written loop under ``watch()``), see
-``minnet.diagnostics.examples_report.run_example``. Broken examples run at
+``minnet.zoo.report.run_example``. Broken examples run at
 seed 0; healthy ones at seeds 0, 1 and 2, and must come back with no
 warning and no error (DIAGNOSTICS.md: a false alarm is a bug).
 
@@ -17,9 +17,9 @@ import re
 import pytest
 
 from minnet.diagnostics.catalog import CATALOG
-from minnet.diagnostics.examples import EXAMPLES, broken_examples, healthy_examples
-from minnet.diagnostics.examples_report import HEALTHY_SEEDS, run_example
-from minnet.diagnostics.finding import SEVERITIES
+from minnet.diagnostics.report.finding import SEVERITIES
+from minnet.zoo import EXAMPLES, broken_examples, healthy_examples
+from minnet.zoo.report import HEALTHY_SEEDS, run_example
 
 # example name -> why the doctor misses it today (a rule gap, for the lead to fix)
 KNOWN_GAPS = {}
