@@ -16,12 +16,12 @@ The bug zoo that the doctor is judged on lives apart, in ``minnet.zoo``.
 """
 
 from minnet.diagnostics.callback import DoctorCallback
-from minnet.diagnostics.catalog import CATALOG, make_finding
+from minnet.diagnostics.catalog import CATALOG
 from minnet.diagnostics.data import check_data
 from minnet.diagnostics.doctor import doctor
 from minnet.diagnostics.lint import lint
 from minnet.diagnostics.monitor import Monitor
-from minnet.diagnostics.report.finding import Finding, Report
+from minnet.diagnostics.report.finding import Finding, Report, make_finding
 from minnet.diagnostics.sanity import run_sanity
 from minnet.diagnostics.watch import Watcher, watch
 

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from minnet.cli import build_parser, main
-from minnet.diagnostics.catalog import make_finding
-from minnet.diagnostics.report.finding import Report
+from minnet.diagnostics.report.finding import Report, make_finding
 
 LOSS_RECORDS = {"loss": {"step": [0, 1, 2], "train": [2.3, 2.0, 1.5]}}
 

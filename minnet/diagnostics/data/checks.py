@@ -15,8 +15,8 @@ from collections import Counter
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.data.inputs import as_numbers, constant_features, input_scale
+from minnet.diagnostics.report.finding import make_finding
 
 # The losses by the targets they take (by class name: a duck-typed loss works too)
 CLASS_INDEX_LOSSES = {"CrossEntropyLoss", "NLLLoss"}

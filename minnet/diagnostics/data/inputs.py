@@ -10,7 +10,7 @@ channel. Integer inputs are token ids, not measurements: they are skipped.
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 
 Z_OFF_CENTER = 3.0  # |mean| > 3 std: the feature is far from zero mean
 MAX_ABS = 10.0  # inputs beyond +-10 are large for a network initialized for unit scale

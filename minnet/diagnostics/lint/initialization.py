@@ -11,8 +11,8 @@ names the one that fits the activation that follows.
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.lint.walk import AFFINE, NORMS, RECURRENT, RELU_FAMILY, class_names
+from minnet.diagnostics.report.finding import make_finding
 from minnet.init import fans
 
 SCALE_BAND = (0.5, 2.0)  # std / reference std outside this band is a skew

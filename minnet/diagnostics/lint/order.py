@@ -13,7 +13,6 @@
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
 from minnet.diagnostics.lint.walk import (
     BATCH_NORMS,
     POOLS,
@@ -23,6 +22,7 @@ from minnet.diagnostics.lint.walk import (
     last_layer,
     where_of,
 )
+from minnet.diagnostics.report.finding import make_finding
 
 LOGIT_LOSSES = {"CrossEntropyLoss", "BCEWithLogitsLoss"}
 

@@ -1,4 +1,4 @@
-"""Finding and Report: what the doctor found, as data.
+"""Finding and Report: what the doctor found, as data; ``make_finding`` builds one.
 
 A ``Finding`` has a stable ``code`` from the catalog (``minnet.diagnostics.catalog``),
 a ``severity`` (``"error"``: certainly wrong; ``"warning"``: very likely wrong,
@@ -10,7 +10,9 @@ ranked list of findings plus what the doctor recorded on the way (for plots).
 
 from dataclasses import dataclass, field
 
-SEVERITIES = ("error", "warning", "info")
+from minnet.diagnostics.catalog import CATALOG, SEVERITIES
+from minnet.diagnostics.report.markdown import save_report
+
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
@@ -103,8 +105,6 @@ class Report:
 
     def save(self, directory):
         """Write ``report.md`` and its PNG figures into ``directory``; return the .md path."""
-        from minnet.diagnostics.report.markdown import save_report
-
         return save_report(self, directory)
 
     def __str__(self):
@@ -115,3 +115,15 @@ class Report:
         head = ("minnet doctor: " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
                                                for s, n in counts.items() if n))
         return head + "\n\n" + "\n\n".join(str(finding) for finding in self.findings)
+
+
+def make_finding(code, where, evidence, summary=None, severity=None, step=None):
+    """Build a Finding for ``code`` with the catalog's explanation and fix.
+
+    ``summary`` is the specific sentence for this case ("layer 2: 87% of units
+    dead"), placed before the catalog's general explanation.
+    """
+    entry = CATALOG[code]
+    explanation = entry.explanation if summary is None else f"{summary} {entry.explanation}"
+    return Finding(code=code, severity=severity or entry.severity, where=where,
+                   evidence=dict(evidence), explanation=explanation, fix=entry.fix, step=step)

@@ -12,8 +12,7 @@ import os
 
 import numpy as np
 
-from minnet.diagnostics.catalog import CATALOG
-from minnet.diagnostics.report.finding import SEVERITIES
+from minnet.diagnostics.catalog import CATALOG, SEVERITIES
 from minnet.diagnostics.report.plots import (
     ActivationHistogramDisplay,
     GradientNormDisplay,

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 from minnet.diagnostics.rules.common import as_array, first_run, run_end, summed_counts
 
 # grads-not-zeroed: "a parameter's .grad is already non-zero when backward starts,

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 from minnet.diagnostics.rules.common import (
     SUSTAINED_CHECKS,
     as_array,

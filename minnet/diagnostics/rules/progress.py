@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 from minnet.diagnostics.rules.common import (
     as_array,
     chance_accuracy,

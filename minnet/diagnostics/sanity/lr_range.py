@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 from minnet.diagnostics.sanity.common import finite_rows, sanity_rng
 from minnet.optim import Adam
 from minnet.optim.optimizer import current_lr

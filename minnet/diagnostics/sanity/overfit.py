@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.catalog import make_finding
+from minnet.diagnostics.report.finding import make_finding
 from minnet.diagnostics.sanity.common import (
     accuracy,
     data_loss_of,
