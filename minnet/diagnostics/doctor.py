@@ -14,11 +14,10 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.data.loader import DataLoader
-from minnet.diagnostics._shared import private_copies
+from minnet.diagnostics._shared import private_copies, task_of
 from minnet.diagnostics.data import check_data
 from minnet.diagnostics.lint import lint
 from minnet.diagnostics.monitor import Monitor
-from minnet.diagnostics.monitor.stats import task_of
 from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
 from minnet.diagnostics.sanity import run_sanity

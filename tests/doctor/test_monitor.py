@@ -8,6 +8,7 @@ import pytest
 from minnet.core import Module, Sequential
 from minnet.diagnostics._shared import HOOK_REGISTRIES, private_copies
 from minnet.diagnostics.monitor import Monitor, stats
+from minnet.diagnostics.rules.events import PROBABILITY_ROW_ERROR
 from minnet.errors import ConfigError
 from minnet.layers import Linear, ReLU, Sigmoid, Tanh
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
@@ -283,6 +284,21 @@ def test_histogram_matches_numpy():
     assert np.allclose(edges, expected_edges)
     assert np.abs(counts - expected_counts).max() <= 1  # float rounding at bin edges
     assert stats.histogram(np.full(5, 2.0), 4)[0].sum() == 5
+
+
+def test_probability_rows_are_told_from_logits():
+    # The run-time softmax-before-loss check: rows in [0, 1] that sum to 1 (to the rule's 1e-4)
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((16, 5))
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert stats.probability_rows_error(probabilities) <= PROBABILITY_ROW_ERROR
+    assert stats.probability_rows_error(logits) is None  # negative entries: not probabilities
+    # in [0, 1], but the rows do not sum to 1
+    assert stats.probability_rows_error(np.abs(logits) / 10) > PROBABILITY_ROW_ERROR
+    assert stats.probability_rows_error(probabilities[:, :1]) is None  # one column: undecidable
+    assert stats.probability_rows_error(probabilities[0]) is None
+    # the classes are on axis 1: the transposed table's rows do not sum to 1
+    assert stats.probability_rows_error(probabilities.T) > PROBABILITY_ROW_ERROR
 
 
 def test_private_copy_leaves_out_hooks_and_wrappers():

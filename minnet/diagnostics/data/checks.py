@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 
+from minnet.diagnostics._shared import data_loss_of
 from minnet.diagnostics.data.inputs import as_numbers, constant_features, input_scale
 from minnet.diagnostics.report.finding import make_finding
 
@@ -35,7 +36,7 @@ def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None
     model's output width) bounds the labels. Nothing is modified.
     """
     loss_name = _loss_name(loss_fn)
-    ignore_index = getattr(_data_loss(loss_fn), "ignore_index", None)
+    ignore_index = getattr(data_loss_of(loss_fn), "ignore_index", None)
     arrays = {"X": X, "y": y, "X_val": X_val, "y_val": y_val}
     findings = []
     for name, array in arrays.items():
@@ -59,18 +60,9 @@ def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None
     return findings
 
 
-def _data_loss(loss_fn):
-    """The data loss (RegularizedLoss and similar wrappers unwrapped), or None."""
-    for _ in range(10):
-        if not hasattr(loss_fn, "loss_fn"):
-            break
-        loss_fn = loss_fn.loss_fn
-    return loss_fn
-
-
 def _loss_name(loss_fn):
     """The class name of the data loss, or None."""
-    loss_fn = _data_loss(loss_fn)
+    loss_fn = data_loss_of(loss_fn)
     return None if loss_fn is None else type(loss_fn).__name__
 
 

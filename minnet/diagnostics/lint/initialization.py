@@ -11,7 +11,8 @@ names the one that fits the activation that follows.
 
 import numpy as np
 
-from minnet.diagnostics.lint.walk import AFFINE, NORMS, RECURRENT, RELU_FAMILY, class_names
+from minnet.diagnostics._shared import class_names
+from minnet.diagnostics.lint.walk import AFFINE, NORMS, RECURRENT, RELU_FAMILY
 from minnet.diagnostics.report.finding import make_finding
 from minnet.init import fans
 
@@ -29,7 +30,7 @@ def weights(model):
     """
     seen = set()
     for module_name, module in model.named_modules():
-        if class_names(module) & (NORMS | {"Embedding"}):
+        if not (NORMS | {"Embedding"}).isdisjoint(class_names(module)):
             continue
         for param_name, param in module.named_parameters(prefix=module_name, recurse=False):
             last = param_name.rsplit(".", 1)[-1]
@@ -86,7 +87,8 @@ def _standard_references(shape):
 
 def _is_recurrent(module, param_name):
     last = param_name.rsplit(".", 1)[-1]
-    return bool(class_names(module) & RECURRENT) or last.startswith(("weight_hh", "weight_ih"))
+    return (not RECURRENT.isdisjoint(class_names(module))
+            or last.startswith(("weight_hh", "weight_ih")))
 
 
 def _references(module, param_name, shape):
@@ -99,7 +101,7 @@ def _references(module, param_name, shape):
         refs["orthogonal (recurrent)"] = np.sqrt(1.0 / hidden)
         refs["PyTorch recurrent"] = np.sqrt(1.0 / (3.0 * hidden))
         refs["Glorot per gate"] = np.sqrt(2.0 / (int(np.prod(shape[1:])) + hidden))
-    elif not class_names(module) & AFFINE and len(shape) == 2:
+    elif AFFINE.isdisjoint(class_names(module)) and len(shape) == 2:
         # A custom layer may store its weight as (in, out): accept either orientation.
         refs.update({f"{key} (transposed)": value
                      for key, value in _standard_references(shape[::-1]).items()})

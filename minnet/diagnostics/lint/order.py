@@ -2,8 +2,9 @@
 
 - ``softmax-before-loss``: the model ends with Softmax (or Sigmoid) and the
   loss takes logits (CrossEntropyLoss, BCEWithLogitsLoss, possibly inside a
-  RegularizedLoss). Its run-time twin, for the monitor, is
-  ``looks_like_probabilities``.
+  RegularizedLoss). Its run-time twin is the monitor's rule
+  (``minnet.diagnostics.rules.events.softmax_before_loss``: outputs in [0, 1]
+  whose rows sum to 1 reach the loss).
 - ``stacked-linear``: affine → (Dropout/BatchNorm/LayerNorm/Flatten/Reshape/
   AvgPool)* → affine: two layers that compute one linear map.
 - ``dropout-before-batchnorm``: Dropout directly, or through activations,
@@ -11,56 +12,28 @@
   Dropout → Linear → BatchNorm, the usual stack, is fine.
 """
 
-import numpy as np
 
+from minnet.diagnostics._shared import class_names, data_loss_of, layer_where
 from minnet.diagnostics.lint.walk import (
     BATCH_NORMS,
     POOLS,
     SHAPE_ONLY,
-    class_names,
     kind,
     last_layer,
-    where_of,
 )
 from minnet.diagnostics.report.finding import make_finding
 
 LOGIT_LOSSES = {"CrossEntropyLoss", "BCEWithLogitsLoss"}
 
 
-def looks_like_probabilities(logits, axis=-1):
-    """True when ``logits`` (N, C), C >= 2, look like softmax outputs, not logits.
-
-    Every entry in [0, 1] and every row summing to 1 (to 1e-4): what a Softmax
-    layer produces and what logits essentially never are. One-column or 1-D
-    outputs return False: a sigmoid output cannot be told from small logits.
-    """
-    logits = np.asarray(logits)
-    if logits.ndim < 2 or logits.shape[axis] < 2 or logits.size == 0:
-        return False
-    if logits.dtype.kind not in "fiu" or not np.all(np.isfinite(logits)):
-        return False
-    if logits.min() < 0 or logits.max() > 1:
-        return False
-    return bool(np.all(np.abs(logits.sum(axis=axis) - 1.0) <= 1e-4))
-
-
-def _data_loss(loss_fn):
-    """The loss that sees the model's output: RegularizedLoss and its kind are unwrapped."""
-    for _ in range(10):
-        if not hasattr(loss_fn, "loss_fn"):
-            break
-        loss_fn = loss_fn.loss_fn
-    return loss_fn
-
-
 def softmax_before_loss(model, loss_fn):
     if loss_fn is None:
         return []
-    loss_name = type(_data_loss(loss_fn)).__name__
+    loss_name = type(data_loss_of(loss_fn)).__name__
     name, last = last_layer("", model)
-    if loss_name not in LOGIT_LOSSES or not class_names(last) & {"Softmax", "Sigmoid"}:
+    if loss_name not in LOGIT_LOSSES or {"Softmax", "Sigmoid"}.isdisjoint(class_names(last)):
         return []
-    where = where_of(name, last)
+    where = layer_where(name, last, root=None)
     squash = "softmax" if loss_name == "CrossEntropyLoss" else "sigmoid"
     return [make_finding(
         "softmax-before-loss", where, {"last_layer": type(last).__name__, "loss": loss_name},
@@ -79,7 +52,8 @@ def stacked_linear(chain):
         layer_kind = kind(module)
         if layer_kind == "affine":
             if previous is not None:
-                first, second = where_of(*previous), where_of(name, module)
+                first = layer_where(*previous, root=None)
+                second = layer_where(name, module, root=None)
                 findings.append(make_finding(
                     "stacked-linear", second,
                     {"first": first, "second": second,
@@ -98,14 +72,14 @@ def dropout_before_batchnorm(chain):
     """Dropout → (activation, Flatten, Reshape, pooling, Dropout)* → BatchNorm."""
     findings, dropout, between = [], None, []
     for name, module in chain:
-        names = class_names(module)
+        names = set(class_names(module))
         if names & BATCH_NORMS and dropout is not None:
-            where = where_of(name, module)
+            where = layer_where(name, module, root=None)
             findings.append(make_finding(
                 "dropout-before-batchnorm", where,
-                {"dropout": where_of(*dropout), "batchnorm": where,
+                {"dropout": layer_where(*dropout, root=None), "batchnorm": where,
                  "between": ", ".join(between) or "nothing"},
-                summary=f"{where_of(*dropout)} feeds {where} {_route(between)}."))
+                summary=f"{layer_where(*dropout, root=None)} feeds {where} {_route(between)}."))
             dropout = None
         elif "Dropout" in names:
             dropout, between = (name, module), []

@@ -16,6 +16,7 @@ usual residual stream (the skip keeps the first layer's output), not a stack.
 """
 
 from minnet.core import Sequential
+from minnet.diagnostics._shared import class_names
 from minnet.layers.residual import Residual
 
 AFFINE = {"Linear", "Conv1d", "Conv2d"}
@@ -32,11 +33,6 @@ RECURRENT = {"RNN", "LSTM", "GRU"}
 RELU_FAMILY = {"ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus"}  # He init fits them
 
 
-def class_names(module):
-    """The names of the module's class and of every base class."""
-    return {cls.__name__ for cls in type(module).__mro__}
-
-
 def is_sequential(module):
     return isinstance(module, Sequential) and type(module).forward is Sequential.forward
 
@@ -47,11 +43,6 @@ def is_residual(module):
 
 def join(prefix, name):
     return f"{prefix}.{name}" if prefix else name
-
-
-def where_of(name, module):
-    """The ``where`` of a layer finding: ``"2 (ReLU)"``, ``"1.block.0 (Linear)"``."""
-    return f"{name} ({type(module).__name__})" if name else type(module).__name__
 
 
 def flatten(name, module):
@@ -87,7 +78,7 @@ def _inner_chains(name, module):
 
 def kind(module):
     """One of "affine", "transparent", "activation", "other" (see the module docstring)."""
-    names = class_names(module)
+    names = set(class_names(module))
     if is_residual(module):
         kinds = {kind(child) for _, child in flatten("", module.block)}
         if kinds <= {"affine", "transparent"}:
@@ -106,7 +97,7 @@ def last_layer(name, module):
     """The ``(name, module)`` that produces the output (trailing reshapes skipped)."""
     if is_sequential(module):
         for child_name, child in reversed(list(module.named_children())):
-            if not class_names(child) & SHAPE_ONLY:
+            if SHAPE_ONLY.isdisjoint(class_names(child)):
                 return last_layer(join(name, child_name), child)
     return name, module  # a Residual ends with an addition, a custom module is opaque
 

@@ -34,6 +34,7 @@ import contextlib
 import numpy as np
 
 from minnet.core import Module
+from minnet.diagnostics._shared import layer_where, task_of
 from minnet.diagnostics.monitor.passes import ForwardPass, PassesMixin
 from minnet.diagnostics.monitor.records import RecordsMixin, new_records
 from minnet.diagnostics.monitor.stats import (
@@ -43,10 +44,8 @@ from minnet.diagnostics.monitor.stats import (
     coupled_weight_decays,
     is_embedding,
     is_mode_dependent,
-    layer_where,
     sample_index,
     sampled_values,
-    task_of,
 )
 from minnet.errors import ConfigError
 from minnet.losses import RegularizedLoss

@@ -9,9 +9,8 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.sanity.uninformed import BINARY, MULTICLASS, REGRESSION
-from minnet.losses import RegularizedLoss
+from minnet.diagnostics._shared import class_names, layer_where, private_copies
+from minnet.training import accuracy_function
 
 HISTOGRAM_BINS = 30
 MAX_ROWS = 512  # statistics of a larger batch are measured on its first 512 samples
@@ -28,16 +27,6 @@ SATURATION_DERIVATIVE = 0.01
 _RELU_FAMILY = {"ReLU": "relu", "LeakyReLU": "relu-like", "ELU": "relu-like", "GELU": "relu-like"}
 _SQUASHING = {"Tanh": "tanh", "Sigmoid": "sigmoid"}
 _RECURRENT = ("RNN", "LSTM", "GRU")
-
-
-def class_names(module):
-    """The names of the module's class and of every base class."""
-    return [cls.__name__ for cls in type(module).__mro__]
-
-
-def layer_where(name, module):
-    """``"<dotted name> (<ClassName>)"``, the way findings name a layer."""
-    return f"{name or 'model'} ({type(module).__name__})"
 
 
 def activation_kind(module):
@@ -169,25 +158,6 @@ def all_finite(array):
 
 # --- the loss and its targets ------------------------------------------------------
 
-def data_loss_of(loss_fn):
-    """The data loss inside any RegularizedLoss wrappers."""
-    while isinstance(loss_fn, RegularizedLoss):
-        loss_fn = loss_fn.loss_fn
-    return loss_fn
-
-
-def task_of(loss_fn):
-    """``"multiclass"``, ``"binary"``, ``"regression"`` or None (an unknown loss)."""
-    inner = data_loss_of(loss_fn)
-    if isinstance(inner, MULTICLASS):
-        return "multiclass"
-    if isinstance(inner, BINARY):
-        return "binary"
-    if isinstance(inner, REGRESSION):
-        return "regression"
-    return None
-
-
 def label_counts(target, task):
     """Counts of each class in a batch of targets (ndarray), or None when not classification.
 
@@ -204,10 +174,11 @@ def label_counts(target, task):
 
 
 def batch_accuracy(pred, target, loss_fn):
-    """Share of correct predictions on a batch, as the loss defines it (its ``accuracy``:
-    argmax over the classes, a logit above 0, a probability above 0.5); NaN for a loss
-    without one or an unreadable batch."""
-    measure = getattr(data_loss_of(loss_fn), "accuracy", None)
+    """Share of correct predictions on a batch, as ``fit()`` measures it
+    (``minnet.training.accuracy_function``: the loss's own ``accuracy``, argmax over
+    the classes, a logit above 0, a probability above 0.5); NaN for a loss without
+    one or a batch the monitor saw but the loss cannot read."""
+    measure = accuracy_function(loss_fn)
     if measure is None or pred is None or target is None or np.size(target) == 0:
         return math.nan
     try:

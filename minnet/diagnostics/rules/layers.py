@@ -184,22 +184,29 @@ def _ratios(entry):
     return steps[keep], as_array(entry["value"])[keep]
 
 
-def update_ratio_high(records):
-    findings = []
+def _sustained_ratios(records, past_threshold):
+    """``(name, first step, median ratio, checks)`` for each weight whose update/weight
+    ratio is ``past_threshold`` (a function of the ratios) on SUSTAINED_CHECKS checks in
+    a row; the median is taken over that first run."""
     for name, entry in records.get("update_ratio", {}).items():
         steps, values = _ratios(entry)
-        flags = values > UPDATE_RATIO_HIGH
+        flags = past_threshold(values)
         start = first_run(flags, SUSTAINED_CHECKS)
-        if start is None:
-            continue
-        end = run_end(flags, start)
-        value = float(np.median(values[start:end]))
+        if start is not None:
+            end = run_end(flags, start)
+            yield name, int(steps[start]), float(np.median(values[start:end])), end - start
+
+
+def update_ratio_high(records):
+    findings = []
+    for name, step, value, checks in _sustained_ratios(
+            records, lambda ratios: ratios > UPDATE_RATIO_HIGH):
         findings.append(make_finding(
             "update-ratio-high", name,
-            {"update_ratio": value, "threshold": UPDATE_RATIO_HIGH, "checks": end - start},
+            {"update_ratio": value, "threshold": UPDATE_RATIO_HIGH, "checks": checks},
             summary=f"Each step changes {name} by {value:.2g} of its norm (about 1e-3 is "
                     f"healthy).",
-            step=int(steps[start])))
+            step=step))
     return findings
 
 
@@ -207,19 +214,13 @@ def update_ratio_low(records):
     if not loss_not_moving(records):
         return []
     findings = []
-    for name, entry in records.get("update_ratio", {}).items():
-        steps, values = _ratios(entry)
-        flags = values < UPDATE_RATIO_LOW
-        start = first_run(flags, SUSTAINED_CHECKS)
-        if start is None:
-            continue
-        end = run_end(flags, start)
-        value = float(np.median(values[start:end]))
+    for name, step, value, checks in _sustained_ratios(
+            records, lambda ratios: ratios < UPDATE_RATIO_LOW):
         findings.append(make_finding(
             "update-ratio-low", name,
-            {"update_ratio": value, "threshold": UPDATE_RATIO_LOW, "checks": end - start,
+            {"update_ratio": value, "threshold": UPDATE_RATIO_LOW, "checks": checks,
              "loss_change": loss_change(records)},
             summary=f"Each step changes {name} by only {value:.2g} of its norm and the "
                     f"loss does not move.",
-            step=int(steps[start])))
+            step=step))
     return findings

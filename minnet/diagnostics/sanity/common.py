@@ -1,9 +1,8 @@
-"""What the sanity routines share: their seed, and a random batch of finite samples."""
+"""What the sanity routines share: their seed, a random batch of finite samples, dropout off."""
 
 import numpy as np
 
 from minnet.errors import DataError
-from minnet.losses import RegularizedLoss
 from minnet.random import make_rng
 
 DEFAULT_SEED = 20_240_611
@@ -14,24 +13,21 @@ def sanity_rng(rng):
     return np.random.default_rng(DEFAULT_SEED) if rng is None else make_rng(rng)
 
 
-def data_loss_of(loss_fn):
-    """The data loss inside any RegularizedLoss wrappers (regularization off)."""
-    while isinstance(loss_fn, RegularizedLoss):
-        loss_fn = loss_fn.loss_fn
-    return loss_fn
-
-
 def is_dropout(module):
     """True for dropout-like modules (by class name, so any Dropout variant counts)."""
     return "Dropout" in type(module).__name__
 
 
-def layer_where(model, target):
-    """``"<dotted name> (<ClassName>)"`` for a submodule of ``model``."""
-    for name, module in model.named_modules():
-        if module is target:
-            return f"{name or type(model).__name__} ({type(module).__name__})"
-    return f"({type(target).__name__})"
+def dropout_off(model):
+    """Put ``model``'s dropout modules in eval mode, the others as they are; return ``model``.
+
+    ``dropout_off(model.train())``: training mode (batch norm on batch
+    statistics) with deterministic outputs, as the sanity routines want.
+    """
+    for module in model.modules():
+        if is_dropout(module):
+            module.eval()
+    return model
 
 
 def finite_rows(X, y):
@@ -59,10 +55,3 @@ def sample_batch(X, y, size, rng):
         raise DataError("sanity checks: every sample holds a NaN or Inf (see the data checks)")
     chosen = np.sort(rng.permutation(usable)[:size])
     return X[chosen], y[chosen]
-
-
-def accuracy(loss_fn, out, target):
-    """Training accuracy for classification losses (the loss's own ``accuracy``); None
-    for regression."""
-    measure = getattr(data_loss_of(loss_fn), "accuracy", None)
-    return None if measure is None else measure(out, target)

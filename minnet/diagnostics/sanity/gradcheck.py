@@ -11,15 +11,14 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.report.finding import make_finding
-from minnet.diagnostics.sanity.common import (
+from minnet.diagnostics._shared import (
     data_loss_of,
-    is_dropout,
-    layer_where,
-    sample_batch,
-    sanity_rng,
+    forward_with_hooks,
+    private_copies,
+    submodule_where,
 )
+from minnet.diagnostics.report.finding import make_finding
+from minnet.diagnostics.sanity.common import dropout_off, sample_batch, sanity_rng
 from minnet.grad_mode import no_grad
 from minnet.gradcheck import generator_states, restore_generator_states
 
@@ -145,9 +144,7 @@ def _deterministic(module, x, output):
 
     with no_grad():  # comparisons only: no backward follows
         if not np.array_equal(forward(), forward()):
-            for submodule in module.modules():
-                if is_dropout(submodule):
-                    submodule.eval()
+            dropout_off(module)
             if not np.array_equal(forward(), forward()):
                 return None
     return forward
@@ -165,13 +162,7 @@ def _localize(model, x, rng, coordinates):
         if isinstance(x, np.ndarray) and id(module) not in inputs:
             inputs[id(module)] = np.array(x, order="C")
 
-    handles = [module.register_forward_pre_hook(record) for module in model.modules()]
-    try:
-        with no_grad():
-            model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
+    forward_with_hooks(model, x, model.modules(), record, pre=True)
     failing = []
     for name, module in list(model.named_modules())[1:]:
         x = inputs.get(id(module))
@@ -274,7 +265,7 @@ def gradcheck_with_tally(model, loss_fn, X, y, rng=None, num_samples=4, coordina
 def _localized_findings(model, x, rng, coordinates):
     findings = []
     for module, module_failures in _localize(model, x, rng, coordinates):
-        layer = layer_where(model, module)
+        layer = submodule_where(model, module)
         findings += [_gradcheck_finding(tensor, layer if tensor == "input" else tensor,
                                         layer, failure)
                      for tensor, failure in module_failures.items()]
@@ -299,6 +290,6 @@ def _loss_or_model_findings(model, loss_fn, x, target, failures, rng):
     findings = []
     for tensor, failure in failures.items():
         owner = owners.get(id(parameters.get(tensor)))
-        layer = "the model" if owner is None else layer_where(model, owner)
+        layer = "the model" if owner is None else submodule_where(model, owner)
         findings.append(_gradcheck_finding(tensor, tensor, layer, failure))
     return findings

@@ -4,20 +4,10 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics._shared import private_copies
+from minnet.diagnostics._shared import BINARY, MULTICLASS, data_loss_of, private_copies
 from minnet.diagnostics.report.finding import make_finding
-from minnet.diagnostics.sanity.common import (
-    data_loss_of,
-    is_dropout,
-    sample_batch,
-    sanity_rng,
-)
-from minnet.diagnostics.sanity.uninformed import (
-    BINARY,
-    MULTICLASS,
-    loss_per_position,
-    uninformed_losses,
-)
+from minnet.diagnostics.sanity.common import dropout_off, sample_batch, sanity_rng
+from minnet.diagnostics.sanity.uninformed import loss_per_position, uninformed_losses
 from minnet.grad_mode import no_grad
 from minnet.losses import BCELoss
 
@@ -72,10 +62,7 @@ def initial_loss_check(model, loss_fn, X, y, rng=None, *, batch_size=256):
         return []
     X_batch, y_batch = sample_batch(X, y, batch_size, sanity_rng(rng))
     model, loss_fn = private_copies(model, loss_fn)
-    model.train()
-    for module in model.modules():
-        if is_dropout(module):
-            module.eval()
+    dropout_off(model.train())
     with np.errstate(all="ignore"), no_grad():  # overflowing logits are reported as non-finite
         out = np.asarray(model(X_batch), dtype=np.float64)
         loss = loss_per_position(loss_fn, out, y_batch)

@@ -15,20 +15,18 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics._shared import private_copies
-from minnet.diagnostics.report.finding import make_finding
-from minnet.diagnostics.sanity.common import (
-    accuracy,
+from minnet.diagnostics._shared import (
     data_loss_of,
-    is_dropout,
-    layer_where,
-    sample_batch,
-    sanity_rng,
+    forward_with_hooks,
+    private_copies,
+    submodule_where,
 )
+from minnet.diagnostics.report.finding import make_finding
+from minnet.diagnostics.sanity.common import dropout_off, sample_batch, sanity_rng
 from minnet.diagnostics.sanity.uninformed import loss_per_position, uninformed_losses
-from minnet.grad_mode import no_grad
 from minnet.optim import Adam
 from minnet.optim.optimizer import current_lr
+from minnet.training import accuracy_function
 
 FIT_LOSS_FRACTION = 0.05  # fitted: 100% accuracy, or the loss below 5% of its reference
 STUCK_LOSS_FRACTION = 0.2  # the warning needs the loss above 20%: below, it is learning
@@ -50,10 +48,8 @@ class _Run:
         params = getattr(copied, "params", None) or self.model.parameters()
         self.optimizer = (_fresh_optimizer(copied, params) if choice == "user"
                           else Adam(params, lr=choice))
-        self.model.train()
-        for module in self.model.modules():
-            if is_dropout(module):
-                module.eval()
+        dropout_off(self.model.train())
+        self.accuracy_of = accuracy_function(self.loss_fn)  # None for regression
         self.x_batch, self.y_batch = x_batch, y_batch
         self.history = {"step": [], "loss": [], "accuracy": []}
         self.fitted = self.stopped = False
@@ -69,7 +65,7 @@ class _Run:
                 self.optimizer.zero_grad()
                 out = self.model(self.x_batch)
                 loss = float(self.loss_fn(out, self.y_batch))
-                correct = accuracy(self.loss_fn, out, self.y_batch)
+                correct = None if self.accuracy_of is None else self.accuracy_of(out, self.y_batch)
                 history["step"].append(step)
                 history["loss"].append(loss)
                 if correct is not None:
@@ -178,11 +174,7 @@ def _blank(x_batch):
 def _input_cut(model, x_batch, blank):
     """The first leaf layer whose input differs between the two batches but whose
     output does not: where the input's information is lost. None if there is none."""
-    model = private_copies(model)[0]
-    model.train()
-    for module in model.modules():
-        if is_dropout(module):
-            module.eval()
+    model = dropout_off(private_copies(model)[0].train())
     leaves = [m for m in model.modules() if next(m.children(), None) is None]
     seen = []
     for x in (x_batch, blank):
@@ -191,19 +183,13 @@ def _input_cut(model, x_batch, blank):
         def record(module, inputs, out, calls=calls):
             calls.append((module, np.array(inputs), np.array(out)))
 
-        handles = [leaf.register_forward_hook(record) for leaf in leaves]
-        try:
-            with no_grad():
-                model(x)
-        finally:
-            for handle in handles:
-                handle.remove()
+        forward_with_hooks(model, x, leaves, record)
         seen.append(calls)
     for (module, x_real, out_real), (_, x_blank, out_blank) in zip(*seen):
         if (x_real.shape == x_blank.shape and not np.array_equal(x_real, x_blank)
                 and out_real.shape == out_blank.shape
                 and np.allclose(out_real, out_blank, rtol=1e-12, atol=1e-12)):
-            return layer_where(model, module)
+            return submodule_where(model, module)
     return None
 
 

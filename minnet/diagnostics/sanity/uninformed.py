@@ -20,20 +20,9 @@ import math
 
 import numpy as np
 
-from minnet.losses import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    HuberLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-    SmoothL1Loss,
-)
+from minnet.diagnostics._shared import BINARY, MULTICLASS, REGRESSION
+from minnet.losses import BCELoss
 
-MULTICLASS = (CrossEntropyLoss, NLLLoss)  # class scores on axis 1
-BINARY = (BCEWithLogitsLoss, BCELoss)  # one probability per output
-REGRESSION = (MSELoss, L1Loss, SmoothL1Loss, HuberLoss)
 _FLOOR = 1e-12  # a class the data never show gets this probability, not 0 (log 0)
 
 
