@@ -403,7 +403,6 @@ def experiment():
 
 
 def test_real_doctor_on_a_healthy_file(tmp_path, capsys):
-    pytest.importorskip("minnet.diagnostics.doctor")
     out = tmp_path / "real"
     code, stdout, _ = run(["doctor", write_experiment(tmp_path, source=REAL_EXPERIMENT),
                            "--out", str(out)], capsys)

@@ -8,7 +8,7 @@ from minnet.data import spiral, xor
 from minnet.diagnostics.doctor import doctor, monitored_run
 from minnet.diagnostics.watch import watch
 from minnet.errors import ConfigError
-from minnet.layers import Linear, ReLU, Softmax
+from minnet.layers import BatchNorm1d, Dropout, Linear, ReLU, Softmax
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
 from minnet.optim import SGD, Adam
 
@@ -47,11 +47,9 @@ def test_healthy_setups_come_back_clean(name, optimizer_name, init, seed):
 
 
 def test_the_users_model_and_optimizer_are_left_exactly_as_they_were():
-    dropout = pytest.importorskip("minnet.layers.dropout")
-    normalization = pytest.importorskip("minnet.layers.normalization")
     X, y, X_val, y_val = problem("spiral", 0)
-    model = Sequential(Linear(2, 32, rng=0), normalization.BatchNorm1d(32), ReLU(),
-                       dropout.Dropout(0.2, rng=0), Linear(32, 3, rng=1))
+    model = Sequential(Linear(2, 32, rng=0), BatchNorm1d(32), ReLU(), Dropout(0.2, rng=0),
+                       Linear(32, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=1e-3)
     for _ in range(3):  # some training: optimizer state, running statistics, gradients
@@ -185,11 +183,9 @@ def test_doctor_checks_its_arguments():
 def test_user_state_puts_back_what_a_check_would_have_changed():
     from minnet.diagnostics.doctor import _UserState
 
-    normalization = pytest.importorskip("minnet.layers.normalization")
-    dropout = pytest.importorskip("minnet.layers.dropout")
     X, y, _, _ = problem("spiral", 0)
-    model = Sequential(Linear(2, 8, rng=0), normalization.BatchNorm1d(8), ReLU(),
-                       dropout.Dropout(0.5, rng=0), Linear(8, 3, rng=1))
+    model = Sequential(Linear(2, 8, rng=0), BatchNorm1d(8), ReLU(), Dropout(0.5, rng=0),
+                       Linear(8, 3, rng=1))
     loss_fn, optimizer = CrossEntropyLoss(), Adam(model.parameters(), lr=1e-3)
     model.eval()
     saved = _UserState(model, optimizer)

@@ -10,7 +10,17 @@ from minnet.diagnostics._shared import HOOK_REGISTRIES, private_copies
 from minnet.diagnostics.monitor import Monitor, stats
 from minnet.diagnostics.rules.events import PROBABILITY_ROW_ERROR
 from minnet.errors import ConfigError
-from minnet.layers import Linear, ReLU, Sigmoid, Tanh
+from minnet.layers import (
+    RNN,
+    BatchNorm1d,
+    Conv1d,
+    Embedding,
+    Flatten,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
 from minnet.optim import SGD, Adam
 
@@ -233,9 +243,7 @@ def test_the_last_pass_counts_as_evaluation_only_if_it_looks_like_one():
 
 
 def test_changed_running_statistics_are_reported():
-    normalization = pytest.importorskip("minnet.layers.normalization")
-    model = Sequential(Linear(4, 8, rng=0), normalization.BatchNorm1d(8), ReLU(),
-                       Linear(8, 3, rng=1))
+    model = Sequential(Linear(4, 8, rng=0), BatchNorm1d(8), ReLU(), Linear(8, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     X, y = data()
@@ -312,11 +320,8 @@ def test_private_copy_leaves_out_hooks_and_wrappers():
 
 
 def test_recurrent_hidden_states_count_as_tanh_units():
-    recurrent = pytest.importorskip("minnet.layers.recurrent")
-    embedding = pytest.importorskip("minnet.layers.embedding")
-    model = Sequential(embedding.Embedding(10, 4, rng=0), recurrent.RNN(4, 8, rng=0),
-                       Linear(8, 2, rng=1))
-    assert stats.activation_kind(recurrent.RNN(4, 8, nonlinearity="relu")) is None
+    model = Sequential(Embedding(10, 4, rng=0), RNN(4, 8, rng=0), Linear(8, 2, rng=1))
+    assert stats.activation_kind(RNN(4, 8, nonlinearity="relu")) is None
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
@@ -330,10 +335,7 @@ def test_recurrent_hidden_states_count_as_tanh_units():
 
 
 def test_convolution_units_are_channels():
-    conv = pytest.importorskip("minnet.layers.conv")
-    from minnet.layers import Flatten
-
-    model = Sequential(conv.Conv1d(1, 4, 3, rng=0), ReLU(), Flatten(), Linear(4 * 6, 3, rng=1))
+    model = Sequential(Conv1d(1, 4, 3, rng=0), ReLU(), Flatten(), Linear(4 * 6, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     model[0].bias.data[:2] = -100.0  # two of the four channels are dead
