@@ -128,7 +128,7 @@ def _experiment_parts(experiment, origin):
 
 def _merge_reports(first, second):
     """One report with the findings of both; ``second``'s records win where both have a key."""
-    from minnet.diagnostics.finding import Report
+    from minnet.diagnostics.report.finding import Report
 
     merged = Report(findings=list(first.findings), records={**first.records, **second.records})
     return merged.add(list(second.findings))
@@ -161,7 +161,7 @@ def _diagnose(parts, steps, seed, origin):
 
 
 def _list_examples():
-    from minnet.diagnostics.examples import EXAMPLES
+    from minnet.zoo import EXAMPLES
 
     width = max((len(name) for name in EXAMPLES), default=0)
     print("Built-in examples (run one with: minnet doctor --example NAME):")
@@ -172,7 +172,7 @@ def _list_examples():
 
 
 def _example_experiment(name, seed):
-    from minnet.diagnostics.examples import EXAMPLES
+    from minnet.zoo import EXAMPLES
 
     if name not in EXAMPLES:
         close = difflib.get_close_matches(name, list(EXAMPLES), n=3)
@@ -221,7 +221,7 @@ def _doctor(args):
     except _ExperimentFailed as failure:
         _report_failure(failure)
         return EXIT_EXPERIMENT_FAILED
-    from minnet.diagnostics.report_io import save_report
+    from minnet.diagnostics.report.markdown import save_report
 
     print(report)
     if example is not None:

@@ -5,16 +5,7 @@ import numpy as np
 from minnet.arguments import checked_init
 from minnet.errors import ConfigError, DataError, ShapeError
 from minnet.random import make_rng
-from minnet.validation import as_array, check_int
-
-
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ConfigError(
-            f"DataLoader: the '{name}' parameter must be a bool, got {value!r} of type "
-            f"{type(value).__name__}"
-        )
-    return bool(value)
+from minnet.validation import as_array, check_bool, check_int
 
 
 class DataLoader:
@@ -60,9 +51,9 @@ class DataLoader:
     def __init__(self, X, y=None, batch_size=64, shuffle=True, drop_last=False, rng=None,
                  *, replacement=False):
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, minimum=1)
-        self.shuffle = _check_bool("shuffle", shuffle)
-        self.drop_last = _check_bool("drop_last", drop_last)
-        self.replacement = _check_bool("replacement", replacement)
+        self.shuffle = check_bool("DataLoader", "shuffle", shuffle)
+        self.drop_last = check_bool("DataLoader", "drop_last", drop_last)
+        self.replacement = check_bool("DataLoader", "replacement", replacement)
         if self.replacement and not self.shuffle:
             raise ConfigError(
                 "DataLoader: replacement=True draws random samples, so it requires "

@@ -13,8 +13,8 @@ If ``fit`` raises, call ``report()`` or ``detach()``: both detach.
 """
 
 from minnet.callbacks import Callback
-from minnet.diagnostics.finding import Report
 from minnet.diagnostics.monitor import Monitor
+from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
 
 

@@ -14,10 +14,13 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.data.loader import DataLoader
-from minnet.diagnostics.finding import Report
+from minnet.diagnostics._shared import private_copies, task_of
+from minnet.diagnostics.data import check_data
+from minnet.diagnostics.lint import lint
 from minnet.diagnostics.monitor import Monitor
-from minnet.diagnostics.monitor_stats import private_copy, task_of
+from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
+from minnet.diagnostics.sanity import run_sanity
 from minnet.errors import ConfigError, DataError, MinnetError
 from minnet.grad_mode import no_grad
 from minnet.losses.base import check_reduces_to_float
@@ -76,16 +79,6 @@ class _UserState:
                 self.optimizer.load_state_dict(self.optimizer_state)
 
 
-def _optional(module_name, function_name):
-    """A teammate's check function, or None while its file does not exist yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"minnet.diagnostics.{module_name}"), function_name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _check_arguments(model, loss_fn, X, y, X_val, y_val, checks):
     if not isinstance(model, Module):
         raise ConfigError(f"doctor(): model must be a minnet Module, got {type(model).__name__}")
@@ -113,7 +106,7 @@ def _num_classes(model, loss_fn, X):
     """The output width of a multiclass model (from a forward on a copy), or None."""
     if task_of(loss_fn) != "multiclass":
         return None
-    (probe,) = private_copy((model,))
+    (probe,) = private_copies(model)
     probe.eval()
     try:
         with np.errstate(all="ignore"), no_grad():
@@ -139,7 +132,7 @@ def monitored_run(model, loss_fn, X, y, X_val=None, y_val=None, optimizer=None, 
     are shuffled every epoch; the validation set (its first 1024 samples) is
     evaluated about 20 times, in eval mode, unseen by the monitor.
     """
-    model, optimizer, loss_fn = private_copy((model, optimizer, loss_fn))
+    model, optimizer, loss_fn = private_copies(model, optimizer, loss_fn)
     if optimizer is None:
         from minnet.optim import Adam
 
@@ -210,15 +203,12 @@ def doctor(model, loss_fn, X, y, *, X_val=None, y_val=None, optimizer=None, step
     records = {}
     user_state = _UserState(model, optimizer)
     try:
-        lint = _optional("lint", "lint") if "lint" in checks else None
-        if lint is not None:
+        if "lint" in checks:
             report.add(lint(model, loss_fn))
-        check_data = _optional("data_checks", "check_data") if "data" in checks else None
-        if check_data is not None:
+        if "data" in checks:
             report.add(check_data(X, y, X_val, y_val, loss_fn=loss_fn,
                                   num_classes=_num_classes(model, loss_fn, X)))
-        run_sanity = _optional("sanity", "run_sanity") if "sanity" in checks else None
-        if run_sanity is not None:
+        if "sanity" in checks:
             findings, sanity_records = run_sanity(model, loss_fn, X, y, optimizer,
                                                   rng=sanity_seed)
             report.add(findings)

@@ -20,8 +20,8 @@ Evaluation passes (forwards with no backward) give the validation curve,
 unless ``watcher.record_validation(loss)`` is called.
 """
 
-from minnet.diagnostics.finding import Report
 from minnet.diagnostics.monitor import Monitor
+from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
 
 
@@ -59,7 +59,7 @@ class Watcher:
 
     @property
     def records(self):
-        """A copy of the statistics gathered so far (see ``monitor_records``)."""
+        """A copy of the statistics gathered so far (see ``minnet.diagnostics.monitor.records``)."""
         return self.monitor.snapshot()
 
     def paused(self):

@@ -19,6 +19,7 @@ from minnet.validation import (
     as_array,
     as_float_array,
     check_axis_size,
+    check_bool,
     check_float,
     check_int,
     check_ndim,
@@ -41,8 +42,8 @@ class _BatchNorm(Module):
         if momentum is not None:
             momentum = check_float(name, "momentum", momentum, low=0.0, high=1.0)
         self.momentum = momentum
-        self.affine = _check_bool(name, "affine", affine)
-        self.track_running_stats = _check_bool(name, "track_running_stats", track_running_stats)
+        self.affine = check_bool(name, "affine", affine)
+        self.track_running_stats = check_bool(name, "track_running_stats", track_running_stats)
         shape = (self.num_features,)
         self.weight = Parameter(np.ones(shape)) if self.affine else None
         self.bias = Parameter(np.zeros(shape)) if self.affine else None
@@ -212,8 +213,8 @@ class LayerNorm(Module):
                 f"non-empty tuple of positive ints, got {normalized_shape!r}")
         self.normalized_shape = tuple(int(n) for n in normalized_shape)
         self.eps = check_float("LayerNorm", "eps", eps, low=0.0, low_open=True)
-        self.elementwise_affine = _check_bool("LayerNorm", "elementwise_affine",
-                                              elementwise_affine)
+        self.elementwise_affine = check_bool("LayerNorm", "elementwise_affine",
+                                             elementwise_affine)
         if self.elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape))
             self.bias = Parameter(np.zeros(self.normalized_shape))
@@ -249,9 +250,3 @@ class LayerNorm(Module):
             self.weight.add_grad(grad_gamma)
             self.bias.add_grad(grad_beta)
         return grad_x
-
-
-def _check_bool(owner, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ConfigError(f"{owner}: the '{name}' parameter must be a bool, got {value!r}")
-    return bool(value)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from minnet.diagnostics.catalog import _ENTRIES, CATALOG, make_finding
-from minnet.diagnostics.catalog_doc import catalog_markdown
-from minnet.diagnostics.catalog_text import TEXT
-from minnet.diagnostics.finding import SEVERITIES
+from minnet.diagnostics.catalog import BEFORE_TRAINING, CATALOG, SEVERITIES, TRAINING
+from minnet.diagnostics.catalog.doc import catalog_markdown
+from minnet.diagnostics.report.finding import make_finding
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "doctor-catalog.md"
-CODES = [code for code, *_ in _ENTRIES]
+CODES = [entry.code for entry in BEFORE_TRAINING + TRAINING]
 FIELDS = ("signal", "threshold", "explanation", "fix", "source")
 
 
@@ -23,10 +22,11 @@ def sentences(text):
     return [part for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip()) if part]
 
 
-def test_text_has_exactly_the_catalog_codes():
+def test_every_code_has_exactly_one_record():
     assert len(CODES) == len(set(CODES))
-    assert set(TEXT) == set(CODES)
     assert list(CATALOG) == CODES
+    assert {entry.kind for entry in BEFORE_TRAINING} == {"lint", "data", "sanity"}
+    assert {entry.kind for entry in TRAINING} == {"monitor"}
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -74,13 +74,13 @@ def test_markdown_follows_the_catalog():
 
 
 def test_committed_doc_is_up_to_date():
-    assert DOC.exists(), "run: python -m minnet.diagnostics.catalog_doc > docs/doctor-catalog.md"
+    assert DOC.exists(), "run: python -m minnet.diagnostics.catalog.doc > docs/doctor-catalog.md"
     assert DOC.read_text(encoding="utf-8") == catalog_markdown(), (
         "docs/doctor-catalog.md is stale; regenerate it with "
-        "python -m minnet.diagnostics.catalog_doc > docs/doctor-catalog.md")
+        "python -m minnet.diagnostics.catalog.doc > docs/doctor-catalog.md")
 
 
 def test_module_main_prints_the_doc():
-    result = subprocess.run([sys.executable, "-m", "minnet.diagnostics.catalog_doc"],
+    result = subprocess.run([sys.executable, "-m", "minnet.diagnostics.catalog.doc"],
                             capture_output=True, text=True, check=True)
     assert result.stdout == catalog_markdown()

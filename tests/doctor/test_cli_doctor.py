@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from minnet.cli import build_parser, main
-from minnet.diagnostics.catalog import make_finding
-from minnet.diagnostics.finding import Report
+from minnet.diagnostics.report.finding import Report, make_finding
 
 LOSS_RECORDS = {"loss": {"step": [0, 1, 2], "train": [2.3, 2.0, 1.5]}}
 
@@ -106,16 +105,17 @@ def stand_ins(monkeypatch):
             return example_experiment(seed, scale)
         return build
 
-    examples_module = types.ModuleType("minnet.diagnostics.examples")
+    examples_module = types.ModuleType("minnet.zoo")
     examples_module.EXAMPLES = {
         "inputs-x255": FakeExample("inputs-x255", "Pixel values left in [0, 255].",
                                    builder(255.0), ("inputs-not-scaled",), False),
         "healthy-mlp": FakeExample("healthy-mlp", "A small MLP that trains well.",
                                    builder(1.0), (), True),
     }
-    for name, module in [("doctor", doctor_module), ("watch", watch_module),
-                         ("examples", examples_module)]:
-        monkeypatch.setitem(sys.modules, f"minnet.diagnostics.{name}", module)
+    for name, module in [("minnet.diagnostics.doctor", doctor_module),
+                         ("minnet.diagnostics.watch", watch_module),
+                         ("minnet.zoo", examples_module)]:
+        monkeypatch.setitem(sys.modules, name, module)
     return log
 
 
@@ -403,7 +403,6 @@ def experiment():
 
 
 def test_real_doctor_on_a_healthy_file(tmp_path, capsys):
-    pytest.importorskip("minnet.diagnostics.doctor")
     out = tmp_path / "real"
     code, stdout, _ = run(["doctor", write_experiment(tmp_path, source=REAL_EXPERIMENT),
                            "--out", str(out)], capsys)

@@ -6,7 +6,7 @@ import pytest
 from minnet.data.generators import adding_problem, spiral, xor
 from minnet.data.mnist1d import mnist1d
 from minnet.data.phrases import toy_phrases
-from minnet.diagnostics.data_checks import check_data
+from minnet.diagnostics.data.checks import check_data
 from minnet.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, RegularizedLoss
 from minnet.mnist1d_models import build_logistic
 

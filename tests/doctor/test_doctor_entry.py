@@ -8,7 +8,7 @@ from minnet.data import spiral, xor
 from minnet.diagnostics.doctor import doctor, monitored_run
 from minnet.diagnostics.watch import watch
 from minnet.errors import ConfigError
-from minnet.layers import Linear, ReLU, Softmax
+from minnet.layers import BatchNorm1d, Dropout, Linear, ReLU, Softmax
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
 from minnet.optim import SGD, Adam
 
@@ -47,11 +47,9 @@ def test_healthy_setups_come_back_clean(name, optimizer_name, init, seed):
 
 
 def test_the_users_model_and_optimizer_are_left_exactly_as_they_were():
-    dropout = pytest.importorskip("minnet.layers.dropout")
-    normalization = pytest.importorskip("minnet.layers.normalization")
     X, y, X_val, y_val = problem("spiral", 0)
-    model = Sequential(Linear(2, 32, rng=0), normalization.BatchNorm1d(32), ReLU(),
-                       dropout.Dropout(0.2, rng=0), Linear(32, 3, rng=1))
+    model = Sequential(Linear(2, 32, rng=0), BatchNorm1d(32), ReLU(), Dropout(0.2, rng=0),
+                       Linear(32, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=1e-3)
     for _ in range(3):  # some training: optimizer state, running statistics, gradients
@@ -87,6 +85,32 @@ def test_a_watcher_on_the_users_model_does_not_see_the_doctor():
     with watch(model, optimizer, loss_fn) as watcher:
         doctor(model, loss_fn, X, y, optimizer=optimizer, rng=0, checks=("monitor",))
     assert watcher.step == 0 and watcher.records["loss"]["train"] == []
+
+
+def test_the_doctor_runs_inside_watch_with_every_check_and_finds_the_same():
+    # Regression: the sanity routines copied the loss with watch()'s wrapper still on it,
+    # so the copy's forward ran the user's loss and its backward crashed on a stale cache.
+    X, y, _, _ = problem("spiral", 0)
+    reports, steps = [], []
+    for watched in (False, True):
+        model, loss_fn = mlp(3, 0), CrossEntropyLoss()
+        optimizer = Adam(model.parameters(), lr=1e-2)
+        watcher = watch(model, optimizer, loss_fn)
+        if watched:
+            watcher.attach()
+        for _ in range(2):  # the user's own steps, seen by the watcher
+            optimizer.zero_grad()
+            loss_fn(model(X), y)
+            model.backward(loss_fn.backward())
+            optimizer.step()
+        reports.append(doctor(model, loss_fn, X, y, optimizer=optimizer, rng=0))
+        steps.append(watcher.step)
+        watcher.detach()
+    outside, inside = reports
+    assert [str(f) for f in inside.findings] == [str(f) for f in outside.findings]
+    assert inside.records["gradcheck"] == outside.records["gradcheck"]
+    assert inside.records["lr_range"] == outside.records["lr_range"]
+    assert steps == [0, 2]  # the watcher saw the user's two steps and none of the doctor's
 
 
 def broken(case, seed=0):
@@ -159,11 +183,9 @@ def test_doctor_checks_its_arguments():
 def test_user_state_puts_back_what_a_check_would_have_changed():
     from minnet.diagnostics.doctor import _UserState
 
-    normalization = pytest.importorskip("minnet.layers.normalization")
-    dropout = pytest.importorskip("minnet.layers.dropout")
     X, y, _, _ = problem("spiral", 0)
-    model = Sequential(Linear(2, 8, rng=0), normalization.BatchNorm1d(8), ReLU(),
-                       dropout.Dropout(0.5, rng=0), Linear(8, 3, rng=1))
+    model = Sequential(Linear(2, 8, rng=0), BatchNorm1d(8), ReLU(), Dropout(0.5, rng=0),
+                       Linear(8, 3, rng=1))
     loss_fn, optimizer = CrossEntropyLoss(), Adam(model.parameters(), lr=1e-3)
     model.eval()
     saved = _UserState(model, optimizer)

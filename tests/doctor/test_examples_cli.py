@@ -3,30 +3,22 @@
 The zoo's own test (test_zoo.py) judges what the doctor finds; this one checks
 the command: it builds each example, prints what the example is meant to
 show, reports each expected code as found or not, and exits 1 exactly when
-there is an error finding. Writing the plots is replaced by a stand-in
-(except for one example) to keep the run short.
+there is an error finding. The doctor's run of each example is the one
+test_zoo.py judges (the ``zoo_run`` fixture, once per session): the command's
+own run is replaced by it, and writing the plots by a stand-in. Two examples
+run the command for real, plots included.
 """
 
 import os
 
 import pytest
 
+from minnet import cli
 from minnet.cli import main
-from minnet.diagnostics import report_io
-from minnet.diagnostics.examples import EXAMPLES, broken_examples
+from minnet.diagnostics.report import markdown as report_markdown
+from minnet.zoo import EXAMPLES, broken_examples
 
-
-@pytest.fixture(scope="module", autouse=True)
-def mnist1d_cache(tmp_path_factory):
-    """Generate MNIST-1D once per run, into a temporary cache (unless one is configured)."""
-    if os.environ.get("MINNET_CACHE_DIR"):
-        yield
-        return
-    os.environ["MINNET_CACHE_DIR"] = str(tmp_path_factory.mktemp("minnet-cache"))
-    try:
-        yield
-    finally:
-        del os.environ["MINNET_CACHE_DIR"]
+pytestmark = pytest.mark.usefixtures("mnist1d_cache")
 
 
 @pytest.fixture
@@ -38,16 +30,34 @@ def saved(monkeypatch, tmp_path):
         reports.append(report)
         return os.path.join(str(directory), "report.md")
 
-    monkeypatch.setattr(report_io, "save_report", save_report)
+    monkeypatch.setattr(report_markdown, "save_report", save_report)
     return reports
 
 
+@pytest.fixture
+def shared_run(monkeypatch, zoo_run):
+    """Replace the command's doctor run (``cli._diagnose``) by the session's run of the
+    example; remember the parts and seed it was called with."""
+    calls = []
+
+    def diagnose(parts, steps, seed, origin):
+        name = origin.removeprefix("example ").strip("'")
+        calls.append((name, parts, steps, seed))
+        return zoo_run(name, seed).report
+
+    monkeypatch.setattr(cli, "_diagnose", diagnose)
+    return calls
+
+
 @pytest.mark.parametrize("name", [example.name for example in broken_examples()])
-def test_doctor_example_runs_every_broken_example(name, saved, tmp_path, capsys):
+def test_doctor_example_runs_every_broken_example(name, saved, shared_run, tmp_path, capsys):
     example = EXAMPLES[name]
-    status = main(["doctor", "--example", name, "--out", str(tmp_path), "--steps", "40"])
+    status = main(["doctor", "--example", name, "--out", str(tmp_path)])
     out = capsys.readouterr().out
     (report,) = saved
+    ((called, parts, steps, seed),) = shared_run
+    assert called == name and steps is None and seed == 0
+    assert type(parts["model"]) is type(example.build(0).model)  # the example, built
     assert status == (1 if report.has_errors else 0)
     assert f"Example {name}: {example.description}" in out
     note = next(line for line in out.splitlines() if line.startswith("This example is meant"))

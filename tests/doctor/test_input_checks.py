@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minnet.data.mnist1d import mnist1d
-from minnet.diagnostics.data_checks import check_data
+from minnet.diagnostics.data.checks import check_data
 from minnet.losses import CrossEntropyLoss
 
 

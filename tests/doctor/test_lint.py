@@ -5,7 +5,7 @@ import pytest
 from doctor_helpers import codes, mlp
 
 from minnet.core import Module, Sequential
-from minnet.diagnostics.lint import lint, looks_like_probabilities
+from minnet.diagnostics.lint import lint
 from minnet.layers.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from minnet.layers.conv import Conv1d, Conv2d
 from minnet.layers.dropout import Dropout
@@ -115,18 +115,6 @@ def test_softmax_is_fine_before_a_loss_on_probabilities(loss_fn):
 def test_softmax_inside_a_residual_block_is_not_the_output():
     model = Sequential(Linear(4, 4, rng=0), Residual(Sequential(Linear(4, 4, rng=1), Softmax())))
     assert "softmax-before-loss" not in codes(lint(model, CrossEntropyLoss()))
-
-
-def test_looks_like_probabilities():
-    rng = np.random.default_rng(0)
-    logits = rng.standard_normal((16, 5))
-    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    assert looks_like_probabilities(probabilities)
-    assert not looks_like_probabilities(logits)
-    assert not looks_like_probabilities(np.abs(logits) / 10)  # in [0, 1], rows do not sum to 1
-    assert not looks_like_probabilities(probabilities[:, :1])  # one column: undecidable
-    assert not looks_like_probabilities(probabilities[0])
-    assert looks_like_probabilities(probabilities.T, axis=0)
 
 
 # --- stacked-linear --------------------------------------------------------------------

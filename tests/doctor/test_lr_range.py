@@ -5,7 +5,7 @@ import pytest
 
 from minnet.core import Sequential
 from minnet.data.generators import spiral
-from minnet.diagnostics.lr_range import lr_range_test
+from minnet.diagnostics.sanity.lr_range import lr_range_test
 from minnet.layers.activations import ReLU, Tanh
 from minnet.layers.linear import Linear
 from minnet.losses import CrossEntropyLoss, RegularizedLoss

@@ -6,8 +6,9 @@ import pytest
 
 from minnet.core import Module, Parameter, Sequential
 from minnet.data.generators import spiral
-from minnet.diagnostics.model_gradcheck import gradcheck_model, gradcheck_with_tally
+from minnet.diagnostics.sanity.gradcheck import gradcheck_model, gradcheck_with_tally
 from minnet.layers.activations import ReLU, Tanh
+from minnet.layers.dropout import Dropout
 from minnet.layers.linear import Linear
 from minnet.losses import CrossEntropyLoss
 
@@ -114,9 +115,8 @@ def test_gradcheck_tolerates_relu_kinks(first_row):
 
 
 def test_gradcheck_fixes_dropout_masks():
-    dropout = pytest.importorskip("minnet.layers.dropout")
     X, y = spiral(20, 3, rng=1)
-    model = Sequential(Linear(2, 32, rng=0), Tanh(), dropout.Dropout(0.5, rng=3),
+    model = Sequential(Linear(2, 32, rng=0), Tanh(), Dropout(0.5, rng=3),
                        Linear(32, 3, rng=1))
     findings, tally = gradcheck_with_tally(model, CrossEntropyLoss(), X, y)
     assert findings == [] and tally["checked"] >= 20 and tally["kinks_skipped"] == 0

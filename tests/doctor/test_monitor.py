@@ -6,10 +6,21 @@ import numpy as np
 import pytest
 
 from minnet.core import Module, Sequential
-from minnet.diagnostics import monitor_stats as stats
-from minnet.diagnostics.monitor import Monitor
+from minnet.diagnostics._shared import HOOK_REGISTRIES, private_copies
+from minnet.diagnostics.monitor import Monitor, stats
+from minnet.diagnostics.rules.events import PROBABILITY_ROW_ERROR
 from minnet.errors import ConfigError
-from minnet.layers import Linear, ReLU, Sigmoid, Tanh
+from minnet.layers import (
+    RNN,
+    BatchNorm1d,
+    Conv1d,
+    Embedding,
+    Flatten,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
 from minnet.optim import SGD, Adam
 
@@ -52,7 +63,7 @@ def test_attach_and_detach_restore_every_object():
     loss_fn.forward = loss_fn.forward  # a pre-existing instance attribute is put back as it was
     saved_forward = loss_fn.__dict__["forward"]
     hooks = {name: [len(getattr(m, name)) for m in model.modules()]
-             for name in stats._HOOK_REGISTRIES}
+             for name in HOOK_REGISTRIES}
     monitor = Monitor(model, optimizer, loss_fn).attach()
     assert "step" in optimizer.__dict__ and loss_fn.__dict__["forward"] is not saved_forward
     assert monitor.attach() is monitor  # attaching twice does nothing
@@ -61,7 +72,7 @@ def test_attach_and_detach_restore_every_object():
     assert "step" not in optimizer.__dict__ and "backward" not in loss_fn.__dict__
     assert loss_fn.__dict__["forward"] is saved_forward
     assert hooks == {name: [len(getattr(m, name)) for m in model.modules()]
-                     for name in stats._HOOK_REGISTRIES}
+                     for name in HOOK_REGISTRIES}
     user_hook.remove()
 
 
@@ -232,9 +243,7 @@ def test_the_last_pass_counts_as_evaluation_only_if_it_looks_like_one():
 
 
 def test_changed_running_statistics_are_reported():
-    normalization = pytest.importorskip("minnet.layers.normalization")
-    model = Sequential(Linear(4, 8, rng=0), normalization.BatchNorm1d(8), ReLU(),
-                       Linear(8, 3, rng=1))
+    model = Sequential(Linear(4, 8, rng=0), BatchNorm1d(8), ReLU(), Linear(8, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     X, y = data()
@@ -285,22 +294,34 @@ def test_histogram_matches_numpy():
     assert stats.histogram(np.full(5, 2.0), 4)[0].sum() == 5
 
 
+def test_probability_rows_are_told_from_logits():
+    # The run-time softmax-before-loss check: rows in [0, 1] that sum to 1 (to the rule's 1e-4)
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((16, 5))
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert stats.probability_rows_error(probabilities) <= PROBABILITY_ROW_ERROR
+    assert stats.probability_rows_error(logits) is None  # negative entries: not probabilities
+    # in [0, 1], but the rows do not sum to 1
+    assert stats.probability_rows_error(np.abs(logits) / 10) > PROBABILITY_ROW_ERROR
+    assert stats.probability_rows_error(probabilities[:, :1]) is None  # one column: undecidable
+    assert stats.probability_rows_error(probabilities[0]) is None
+    # the classes are on axis 1: the transposed table's rows do not sum to 1
+    assert stats.probability_rows_error(probabilities.T) > PROBABILITY_ROW_ERROR
+
+
 def test_private_copy_leaves_out_hooks_and_wrappers():
     model, loss_fn = mlp(), CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     with Monitor(model, optimizer, loss_fn):
-        copy_model, copy_optimizer, copy_loss = stats.private_copy((model, optimizer, loss_fn))
+        copy_model, copy_optimizer, copy_loss = private_copies(model, optimizer, loss_fn)
     assert all(not m._forward_hooks and not m._backward_pre_hooks for m in copy_model.modules())
     assert "step" not in copy_optimizer.__dict__ and "forward" not in copy_loss.__dict__
     assert copy_optimizer.params[0] is copy_model[0].weight
 
 
 def test_recurrent_hidden_states_count_as_tanh_units():
-    recurrent = pytest.importorskip("minnet.layers.recurrent")
-    embedding = pytest.importorskip("minnet.layers.embedding")
-    model = Sequential(embedding.Embedding(10, 4, rng=0), recurrent.RNN(4, 8, rng=0),
-                       Linear(8, 2, rng=1))
-    assert stats.activation_kind(recurrent.RNN(4, 8, nonlinearity="relu")) is None
+    model = Sequential(Embedding(10, 4, rng=0), RNN(4, 8, rng=0), Linear(8, 2, rng=1))
+    assert stats.activation_kind(RNN(4, 8, nonlinearity="relu")) is None
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
@@ -314,10 +335,7 @@ def test_recurrent_hidden_states_count_as_tanh_units():
 
 
 def test_convolution_units_are_channels():
-    conv = pytest.importorskip("minnet.layers.conv")
-    from minnet.layers import Flatten
-
-    model = Sequential(conv.Conv1d(1, 4, 3, rng=0), ReLU(), Flatten(), Linear(4 * 6, 3, rng=1))
+    model = Sequential(Conv1d(1, 4, 3, rng=0), ReLU(), Flatten(), Linear(4 * 6, 3, rng=1))
     loss_fn = CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=0.1)
     model[0].bias.data[:2] = -100.0  # two of the four channels are dead

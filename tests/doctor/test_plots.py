@@ -10,8 +10,8 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from minnet.diagnostics.finding import Report  # noqa: E402
-from minnet.diagnostics.plots import (  # noqa: E402
+from minnet.diagnostics.report.finding import Report  # noqa: E402
+from minnet.diagnostics.report.plots import (  # noqa: E402
     ActivationHistogramDisplay,
     GradientNormDisplay,
     LossCurveDisplay,
@@ -19,7 +19,7 @@ from minnet.diagnostics.plots import (  # noqa: E402
     WeightStdDisplay,
     grid_shape,
 )
-from minnet.diagnostics.plots_sanity import LRRangeDisplay, OverfitBatchDisplay  # noqa: E402
+from minnet.diagnostics.report.plots_sanity import LRRangeDisplay, OverfitBatchDisplay  # noqa: E402
 from minnet.errors import ConfigError  # noqa: E402
 
 ALL_DISPLAYS = [LossCurveDisplay, ActivationHistogramDisplay, GradientNormDisplay,
@@ -190,8 +190,9 @@ def test_grid_shape():
 
 
 def test_importing_the_plots_does_not_import_matplotlib():
-    code = ("import sys, minnet, minnet.diagnostics.plots, minnet.diagnostics.plots_sanity, "
-            "minnet.diagnostics.report_io, minnet.diagnostics.catalog_doc, minnet.cli; "
+    code = ("import sys, minnet, minnet.diagnostics.report.plots, "
+            "minnet.diagnostics.report.plots_sanity, minnet.diagnostics.report.markdown, "
+            "minnet.diagnostics.catalog.doc, minnet.cli; "
             "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

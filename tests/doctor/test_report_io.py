@@ -5,9 +5,9 @@ import sys
 import numpy as np
 import pytest
 
-from minnet.diagnostics.catalog import CATALOG, make_finding
-from minnet.diagnostics.finding import Report
-from minnet.diagnostics.report_io import FIGURES, report_markdown, save_report
+from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.report.finding import Report, make_finding
+from minnet.diagnostics.report.markdown import FIGURES, report_markdown, save_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -102,7 +102,7 @@ def test_saving_leaves_pyplot_alone(tmp_path):
 
 
 def test_markdown_of_unknown_code_and_numpy_evidence():
-    from minnet.diagnostics.finding import Finding
+    from minnet.diagnostics.report.finding import Finding
 
     finding = Finding("custom-check", "info", "model", {"ratio": np.float32(0.123456),
                                                         "values": np.arange(3)},

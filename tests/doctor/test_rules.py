@@ -5,9 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from minnet.diagnostics import rules_events, rules_layers, rules_progress, rules_training
-from minnet.diagnostics.monitor_records import new_records
+from minnet.diagnostics.monitor.records import new_records
+from minnet.diagnostics.rules import events as rules_events
+from minnet.diagnostics.rules import layers as rules_layers
+from minnet.diagnostics.rules import progress as rules_progress
 from minnet.diagnostics.rules import run_rules
+from minnet.diagnostics.rules import training as rules_training
 
 
 def make_records(losses, *, task="multiclass", num_classes=3, accuracy=None, lr=0.1,

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from minnet import layers
 from minnet.core import Module, Sequential
 from minnet.data import DataLoader, spiral, xor
 from minnet.diagnostics.callback import DoctorCallback
@@ -78,10 +79,8 @@ def test_a_correct_hand_written_loop_is_healthy(data_name, optimizer_name, init,
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_correct_loop_with_dropout_and_batch_norm_is_healthy(seed):
-    layers = pytest.importorskip("minnet.layers.dropout"), pytest.importorskip(
-        "minnet.layers.normalization")
     X, y, X_val, y_val = problem("spiral", seed)
-    model = mlp(3, seed, extra=(layers[1].BatchNorm1d(32), layers[0].Dropout(0.1, rng=seed)))
+    model = mlp(3, seed, extra=(layers.BatchNorm1d(32), layers.Dropout(0.1, rng=seed)))
     loss_fn = CrossEntropyLoss()
     optimizer = make_optimizer("adam", model)
     with watch(model, optimizer, loss_fn) as watcher:
@@ -131,9 +130,9 @@ def test_evaluation_in_training_mode_is_caught(layer):
     if layer == "stand-in":
         extra = Dropout()
     elif layer == "Dropout":
-        extra = pytest.importorskip("minnet.layers.dropout").Dropout(0.2, rng=0)
+        extra = layers.Dropout(0.2, rng=0)
     else:
-        extra = pytest.importorskip("minnet.layers.normalization").BatchNorm1d(32)
+        extra = layers.BatchNorm1d(32)
     X, y, X_val, y_val = problem("spiral", 0)
     model, loss_fn = mlp(3, 0, extra=(extra,)), CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=3e-3)

@@ -2,24 +2,24 @@
 
 Each example runs as ``minnet doctor --example NAME`` runs it (``doctor()``,
 then its hand-written loop under ``watch()``), see
-``minnet.diagnostics.examples_report.run_example``. Broken examples run at
-seed 0; healthy ones at seeds 0, 1 and 2, and must come back with no
-warning and no error (DIAGNOSTICS.md: a false alarm is a bug).
+``minnet.zoo.report.run_example``, once per session (the ``zoo_run`` fixture
+of conftest.py: test_examples_cli.py reads the same runs). Broken examples run
+at seed 0; healthy ones at seeds 0, 1 and 2, and must come back with no
+warning and no error (docs/doctor-zoo.md: a false alarm is a bug).
 
 ``KNOWN_GAPS`` marks an example whose expected code a rule currently misses
 (``xfail(strict=True)``: the mark must go when the rule is fixed). Never
 weaken an example's expected codes to make it pass.
 """
 
-import os
 import re
 
 import pytest
 
 from minnet.diagnostics.catalog import CATALOG
-from minnet.diagnostics.examples import EXAMPLES, broken_examples, healthy_examples
-from minnet.diagnostics.examples_report import HEALTHY_SEEDS, run_example
-from minnet.diagnostics.finding import SEVERITIES
+from minnet.diagnostics.report.finding import SEVERITIES
+from minnet.zoo import EXAMPLES, broken_examples, healthy_examples
+from minnet.zoo.report import HEALTHY_SEEDS, run_example
 
 # example name -> why the doctor misses it today (a rule gap, for the lead to fix)
 KNOWN_GAPS = {}
@@ -27,27 +27,7 @@ KNOWN_GAPS = {}
 STORY = re.compile(r"rnn-story-(\d+)-")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def mnist1d_cache(tmp_path_factory):
-    """Generate MNIST-1D once per run, into a temporary cache (unless one is configured)."""
-    if os.environ.get("MINNET_CACHE_DIR"):
-        yield
-        return
-    os.environ["MINNET_CACHE_DIR"] = str(tmp_path_factory.mktemp("minnet-cache"))
-    try:
-        yield
-    finally:
-        del os.environ["MINNET_CACHE_DIR"]
-
-
-_RUNS = {}
-
-
-def run(name, seed):
-    """``run_example`` once per (name, seed) in this module (the story test reuses runs)."""
-    if (name, seed) not in _RUNS:
-        _RUNS[name, seed] = run_example(EXAMPLES[name], seed)
-    return _RUNS[name, seed]
+pytestmark = pytest.mark.usefixtures("mnist1d_cache")
 
 
 def describe(findings):
@@ -63,8 +43,8 @@ def _broken_params():
 
 
 @pytest.mark.parametrize("name", list(_broken_params()))
-def test_broken_example_yields_its_expected_codes(name):
-    result = run(name, 0)
+def test_broken_example_yields_its_expected_codes(name, zoo_run):
+    result = zoo_run(name, 0)
     assert not result.missing, (
         f"{name}: expected {result.missing} at {result.example.severity} or worse; "
         f"the report has:\n{describe(result.report.findings)}")
@@ -73,19 +53,20 @@ def test_broken_example_yields_its_expected_codes(name):
 @pytest.mark.parametrize("name,seed", [
     pytest.param(example.name, seed, id=f"{example.name}-seed{seed}")
     for example in healthy_examples() for seed in HEALTHY_SEEDS])
-def test_healthy_example_has_no_warning_or_error(name, seed):
-    result = run(name, seed)
+def test_healthy_example_has_no_warning_or_error(name, seed, zoo_run):
+    result = zoo_run(name, seed)
     assert not result.false_alarms, (
         f"{name} (seed {seed}) is healthy, but the doctor reported:\n"
         f"{describe(result.false_alarms)}")
 
 
-def test_rnn_story_fix_removes_every_finding_of_the_story():
-    """DIAGNOSTICS.md: "whose fix makes that finding go away", at any severity."""
+def test_rnn_story_fix_removes_every_finding_of_the_story(zoo_run):
+    """Each step of the story comes with the fix that makes its finding go away, at any
+    severity: with every fix in, none of the story's codes is left."""
     codes = {code for example in broken_examples() if STORY.match(example.name)
              for code in example.expected}
     for seed in HEALTHY_SEEDS:
-        report = run("rnn-story-fixed", seed).report
+        report = zoo_run("rnn-story-fixed", seed).report
         left = [f for f in report.findings if f.code in codes]
         assert not left, f"rnn-story-fixed (seed {seed}) still has:\n{describe(left)}"
 

@@ -1,0 +1,193 @@
+"""Rules on how training is driven: learning rate too high or too low, regularization, schedule.
+
+Scale-free by design (DIAGNOSTICS.md: prefer ratios to first-step values):
+the loss is compared with its own start and its best, the update with the
+weight it changes, the penalty with the data loss; a trend must stand out of
+the mini-batch noise.
+"""
+
+import math
+
+import numpy as np
+
+from minnet.diagnostics.report.finding import make_finding
+from minnet.diagnostics.rules.common import (
+    SUSTAINED_CHECKS,
+    as_array,
+    fall_and_noise,
+    finite_losses,
+    first_run,
+    initial_value,
+    is_still,
+    loss_change,
+    loss_not_moving,
+    median_across,
+    run_end,
+)
+from minnet.diagnostics.rules.layers import (
+    UPDATE_RATIO_HIGH,
+    UPDATE_RATIO_LOW,
+    UPDATE_WARMUP_STEPS,
+)
+
+# lr-too-high: "smoothed loss above 4x its best" -- and above 1.5x where it
+# started, so that a loss near zero wobbling from 0.01 to 0.05 is not divergence.
+DIVERGENCE_FACTOR = 4.0
+DIVERGENCE_OVER_START = 1.5
+DIVERGENCE_SMOOTHING = 5  # training losses averaged
+DIVERGENCE_STEPS = 5  # consecutive diverged losses
+DIVERGENCE_WARMUP = 3  # the first losses are not judged
+# regularization-dominates: "regularization loss (or its gradient) larger than the
+# data loss (or its gradient) for several checks; the checklist's rule of thumb is 10x".
+# 3x, while the data loss is still above half its start: a healthy run whose data
+# loss has fallen near zero may well end with a larger penalty; never at the start.
+REGULARIZATION_RATIO = 3.0
+REGULARIZATION_DATA_FRACTION = 0.5
+REGULARIZATION_CHECKS = 3
+# no-lr-schedule (info): a constant learning rate over at least this many steps
+# while the loss has stopped improving.
+NO_SCHEDULE_MIN_STEPS = 200
+NO_SCHEDULE_MIN_LEVEL = 0.1  # ... and is still above a tenth of its start (else nothing to gain)
+NO_SCHEDULE_STILL = 0.02  # "stopped improving": the last third changes by < 2% (and the noise)
+
+
+def _trailing_mean(values, size):
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    counts = np.minimum(np.arange(1, len(values) + 1), size)
+    ends = np.arange(1, len(values) + 1)
+    return (cumulative[ends] - cumulative[ends - counts]) / counts
+
+
+def _divergence(records):
+    steps, losses = finite_losses(records)
+    start = initial_value(losses)
+    if start is None or len(losses) <= DIVERGENCE_WARMUP or losses.min() < 0:
+        return None
+    smooth = _trailing_mean(losses, DIVERGENCE_SMOOTHING)
+    best = np.minimum.accumulate(smooth)
+    flags = (smooth > DIVERGENCE_FACTOR * best) & (smooth > DIVERGENCE_OVER_START * start)
+    flags[:DIVERGENCE_WARMUP] = False
+    index = first_run(flags, DIVERGENCE_STEPS)
+    if index is None:
+        return None
+    return int(steps[index]), {"smoothed_loss": float(smooth[index + DIVERGENCE_STEPS - 1]),
+                               "best_loss": float(best[index]), "initial_loss": start,
+                               "factor_threshold": DIVERGENCE_FACTOR}
+
+
+def _blew_up(records):
+    """The loss became non-finite after it had been finite and growing."""
+    events = records.get("events", {}).get("non_finite", {})
+    if "loss" not in events.get("kind", []):
+        return None
+    _, losses = finite_losses(records)
+    start = initial_value(losses)
+    if len(losses) <= DIVERGENCE_WARMUP or start is None or losses.min() < 0:
+        return None
+    last = float(losses[-1])
+    if last <= DIVERGENCE_OVER_START * start:
+        return None
+    step = events["step"][events["kind"].index("loss")]
+    return int(step), {"last_finite_loss": last, "initial_loss": start}
+
+
+def lr_too_high(records):
+    found = _divergence(records) or _blew_up(records)
+    summary = "The loss climbed far above its best and its start."
+    if found is None:
+        steps, medians = median_across(records.get("update_ratio", {}),
+                                       start_step=UPDATE_WARMUP_STEPS)
+        flags = medians > UPDATE_RATIO_HIGH
+        start = first_run(flags, SUSTAINED_CHECKS)
+        if start is None:
+            return []
+        end = run_end(flags, start)
+        found = int(steps[start]), {"median_update_ratio": float(np.median(medians[start:end])),
+                                    "threshold": UPDATE_RATIO_HIGH, "checks": end - start}
+        summary = "Each step changes the weights by more than a tenth of their norm."
+    step, evidence = found
+    lr = as_array(records.get("loss", {}).get("lr", []))
+    if lr.size and np.isfinite(lr).any():
+        evidence["lr"] = float(lr[np.isfinite(lr)][0])
+    return [make_finding("lr-too-high", "optimizer", evidence, summary=summary, step=step)]
+
+
+def lr_too_low(records):
+    steps, medians = median_across(records.get("update_ratio", {}),
+                                   start_step=UPDATE_WARMUP_STEPS)
+    flags = medians < UPDATE_RATIO_LOW
+    start = first_run(flags, SUSTAINED_CHECKS)
+    if start is None or not loss_not_moving(records):
+        return []
+    end = run_end(flags, start)
+    evidence = {"median_update_ratio": float(np.median(medians[start:end])),
+                "threshold": UPDATE_RATIO_LOW, "loss_change": loss_change(records)}
+    lr = as_array(records.get("loss", {}).get("lr", []))
+    summary = "The weights barely change and the loss does not move."
+    if lr.size and np.isfinite(lr).any():
+        evidence["lr"] = float(lr[np.isfinite(lr)][0])
+        if evidence["lr"] == 0:  # often an optimizer whose schedule annealed to eta_min=0
+            summary = ("The learning rate is 0 (did a schedule such as CosineAnnealingLR "
+                       "with eta_min=0 end there?), so the weights do not change.")
+    return [make_finding("lr-too-low", "optimizer", evidence, summary=summary,
+                         step=int(steps[start]))]
+
+
+def regularization_dominates(records):
+    loss = records.get("loss", {})
+    steps = list(loss.get("step", []))
+    train, data, reg = (as_array(loss.get(key, [])) for key in ("train", "data", "reg"))
+    data_or_train = np.where(np.isfinite(data), data, train) if data.size else train
+    start = initial_value(data_or_train)
+    if start is None:
+        return []
+    still_high = data_or_train >= REGULARIZATION_DATA_FRACTION * start
+    found = None
+    if reg.size and np.isfinite(reg).any():  # a RegularizedLoss: compare the losses
+        with np.errstate(all="ignore"):
+            flags = (reg > REGULARIZATION_RATIO * data) & still_high
+        index = first_run(flags, REGULARIZATION_CHECKS)
+        if index is not None:
+            found = (steps[index], "loss", {"reg_over_data_loss": float(reg[index] / data[index])})
+    if found is None:  # the penalty's gradient against the data loss's gradient
+        regular = records.get("regularization", {})
+        loss_at = dict(zip(reversed(steps), reversed(list(data_or_train))))
+        reg_steps = regular.get("step", [])
+        with np.errstate(all="ignore"):
+            ratio = (as_array(regular.get("reg_grad_norm", []))
+                     / as_array(regular.get("data_grad_norm", [])))
+        flags = [r > REGULARIZATION_RATIO
+                 and loss_at.get(s, math.nan) >= REGULARIZATION_DATA_FRACTION * start
+                 for s, r in zip(reg_steps, ratio)]
+        index = first_run(flags, REGULARIZATION_CHECKS)
+        if index is not None:
+            where = "loss" if reg.size and np.isfinite(reg).any() else "optimizer"
+            found = (reg_steps[index], where, {"reg_over_data_gradient": float(ratio[index])})
+    if found is None:
+        return []
+    step, where, evidence = found
+    evidence.update(threshold=REGULARIZATION_RATIO, initial_data_loss=start)
+    return [make_finding(
+        "regularization-dominates", where, evidence,
+        summary="The regularization term outweighs the data loss while the data loss is "
+                "still near its start.", step=int(step))]
+
+
+def no_lr_schedule(records):
+    loss = records.get("loss", {})
+    lr = as_array(loss.get("lr", []))
+    _, losses = finite_losses(records)
+    if (len(lr) < NO_SCHEDULE_MIN_STEPS or not np.isfinite(lr).all() or lr.min() != lr.max()
+            or len(losses) < NO_SCHEDULE_MIN_STEPS):
+        return []
+    third = len(losses) // 3
+    if np.mean(losses[-third // 2:]) < NO_SCHEDULE_MIN_LEVEL * initial_value(losses):
+        return []
+    fall, noise = fall_and_noise(losses[-third:-third // 2], losses[-third // 2:])
+    if not is_still(losses[-third:-third // 2], losses[-third // 2:], NO_SCHEDULE_STILL):
+        return []
+    return [make_finding(
+        "no-lr-schedule", "optimizer",
+        {"lr": float(lr[0]), "steps": len(lr), "recent_loss_fall": fall, "noise": noise},
+        summary=f"The learning rate stayed at {lr[0]:.3g} for {len(lr)} steps while the loss "
+                f"stopped improving.")]
