@@ -1,6 +1,5 @@
 """DataLoader: mini-batches of (X, y), reshuffled at every epoch."""
 
-import numpy as np
 
 from minnet.arguments import checked_init
 from minnet.errors import ConfigError, DataError, ShapeError
