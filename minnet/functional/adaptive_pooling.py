@@ -12,6 +12,7 @@ None, meaning "the input's size along that axis" (as in PyTorch).
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,6 +23,21 @@ from minnet.validation import as_float_array, check_ndim, owner_name
 
 LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)"}
 QUIET = dict(invalid="ignore", over="ignore")  # inf - inf in a sum: NaN, as in PyTorch
+
+
+class AdaptivePoolCache(NamedTuple):
+    """What the adaptive average pooling backward needs; 1d is kept as 2d of height 1.
+
+    x_shape : (N, C, H, W), the input's shape as the kernel saw it ((N, C, 1, L) in 1d)
+    grid : (N, C, H_out, W_out), the output's shape as the kernel wrote it
+    out_shape : (N, C, H_out, W_out) or (N, C, L_out), the output's shape (grad_out's)
+    dtype : the input's float dtype
+    """
+
+    x_shape: tuple
+    grid: tuple
+    out_shape: tuple
+    dtype: np.dtype
 
 
 def _is_size(value):
@@ -55,16 +71,16 @@ def adaptive_avg_pool_forward(owner, x, output_size, dims):
     with np.errstate(**QUIET):
         adaptive_avg_pool_2d(x, out)
     out_shape = x.shape[:2] + spatial
-    return out.reshape(out_shape), (x.shape, out.shape, out_shape, x.dtype)
+    return out.reshape(out_shape), AdaptivePoolCache(x.shape, out.shape, out_shape, x.dtype)
 
 
 def adaptive_avg_pool_backward(owner, grad_out, cache):
     """The backward pass: grad_out (N, C, *out) -> dx (N, C, *in)."""
     # out[i] = sum(x[window i]) / len(window i): each input of window i gets
     # grad_out[i] / len(window i), summed over the windows it belongs to.
-    x_shape, grid, out_shape, dtype = cache
-    grad_out = check_grad_out(owner, grad_out, out_shape, dtype).reshape(grid)
-    grad_x = np.empty(x_shape, dtype=dtype)
+    x_shape, out_shape = cache.x_shape, cache.out_shape
+    grad_out = check_grad_out(owner, grad_out, out_shape, cache.dtype).reshape(cache.grid)
+    grad_x = np.empty(x_shape, dtype=cache.dtype)
     with np.errstate(**QUIET):
         adaptive_avg_pool_2d_backward(grad_out, grad_x)
     spatial = x_shape[3:] if len(out_shape) == 3 else x_shape[2:]  # 1d: drop the height 1
@@ -82,7 +98,7 @@ def adaptive_avg_pool2d_forward(x, output_size):
     Returns
     -------
     out : ndarray (N, C, H_out, W_out), x's float dtype
-    cache : the shapes and the dtype
+    cache : AdaptivePoolCache
     """
     return adaptive_avg_pool_forward("adaptive_avg_pool2d_forward", x, output_size, 2)
 

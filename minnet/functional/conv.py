@@ -24,11 +24,12 @@ The ``_naive`` loops the fast versions are tested against live in ``conv_naive``
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from minnet.errors import DTypeError, ShapeError
-from minnet.functional.windows import as_tuple, check_grad_out, conv_padding, output_shape
+from minnet.functional.conv_checks import prepare_conv
+from minnet.functional.windows import check_grad_out
 from minnet.kernels.im2col import (
     batch_to_columns,
     col2im_1d,
@@ -38,54 +39,38 @@ from minnet.kernels.im2col import (
     im2col_2d,
     row_pitch,
 )
-from minnet.validation import check_int, owner_name
 
 # An infinite input makes NaN (inf - inf in a sum, inf * 0) and a huge float32 one overflows,
 # as in PyTorch: the result says so, without NumPy's warning text on top.
 QUIET = dict(invalid="ignore", over="ignore")
 
 
-def prepare_conv(owner, x, w, b, stride, padding, dilation, groups, dims):
-    """Check and convert the arguments of a convolution with ``dims`` spatial axes.
+class ConvCache(NamedTuple):
+    """What ``conv_backward`` needs: the columns of the forward, not x.
 
-    Returns (x, w, b, stride, padding, dilation, groups, output spatial shape):
-    x and w C-contiguous in their common float dtype, b in it too (or None),
-    stride and dilation as tuples, padding as one (left, right) pair per axis.
-    Raises ShapeError / ConfigError / DTypeError naming ``owner`` before any
-    kernel runs.
+    x_shape : (N, C, H, W) or (N, C, L), the input's shape (dx's)
+    padded_shape : x's shape after ``_pad_right`` (the same unless "same" padding is odd)
+    w : (F, C / groups, kh, kw) or (F, C / groups, k), the filters in the common dtype
+    has_bias : bool, whether db is computed
+    window : the im2col window arguments, (kh, kw, stride_h, stride_w, pad_h, pad_w,
+        pitch) in 2d, (k, stride, pad) in 1d
+    dilation : tuple, one int per spatial axis
+    groups : int
+    cols : (K, M), the im2col columns; K = C * kh * kw, M = N * H_out * pitch
+    pitch : int, columns per row of windows (``row_pitch``; L_out in 1d)
+    out_shape : (N, F, H_out, W_out) or (N, F, L_out), the output's shape (grad_out's)
     """
-    stride = as_tuple(owner, "stride", stride, dims, minimum=1)
-    dilation = as_tuple(owner, "dilation", dilation, dims, minimum=1)
-    groups = check_int(owner, "groups", groups, minimum=1)
-    x, w = np.asarray(x), np.asarray(w)
-    arrays = [x, w] if b is None else [x, w, np.asarray(b)]
-    if any(a.dtype.kind not in "fiub" for a in arrays):
-        raise DTypeError(f"{owner_name(owner)}: expected float arrays, got dtypes "
-                         f"{[str(a.dtype) for a in arrays]}")
-    dtype = np.result_type(np.float32, *arrays)  # float32 only when every array allows it
-    dtype = dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    layout = "(N, C, L)" if dims == 1 else "(N, C, H, W)"
-    w_layout = "(F, C / groups, k)" if dims == 1 else "(F, C / groups, kh, kw)"
-    problem = None
-    if x.ndim != dims + 2 or w.ndim != dims + 2 or 0 in w.shape:
-        problem = (f"expected x of shape {layout} and w of shape {w_layout}, each axis of w "
-                   f">= 1, got x {x.shape} and w {w.shape}")
-    elif w.shape[0] % groups:
-        problem = (f"expected w with a number of filters (w.shape[0]) divisible by "
-                   f"groups={groups}, got w of shape {w.shape}")
-    elif x.shape[1] != w.shape[1] * groups:
-        problem = (f"expected x with {w.shape[1] * groups} channels (w is {w.shape}, "
-                   f"groups={groups}), got x of shape {x.shape}")
-    elif b is not None and np.shape(b) != (w.shape[0],):
-        problem = f"expected b of shape ({w.shape[0]},), got {np.shape(b)}"
-    if problem:  # the owner's name only now: a layer's repr takes time to build
-        raise ShapeError(f"{owner_name(owner)}: {problem}")
-    padding = conv_padding(owner, padding, w.shape[2:], stride, dilation)
-    spatial = output_shape(owner, x.shape, w.shape[2:], stride, padding, dilation)
-    x = np.ascontiguousarray(x, dtype=dtype)
-    w = np.ascontiguousarray(w, dtype=dtype)
-    b = None if b is None else np.ascontiguousarray(b, dtype=dtype)
-    return x, w, b, stride, padding, dilation, groups, spatial
+
+    x_shape: tuple
+    padded_shape: tuple
+    w: np.ndarray
+    has_bias: bool
+    window: tuple
+    dilation: tuple
+    groups: int
+    cols: np.ndarray
+    pitch: int
+    out_shape: tuple
 
 
 def _pad_right(x, padding):
@@ -108,10 +93,9 @@ def _grouped(matrix, groups):
 def _weight_grad(grad_cols, cols, batch):
     """dW = grad_cols @ cols.T: (F, M) x (M, K) -> (F, K), M = N * P summed over the batch.
 
-    OpenBLAS runs this long, thin product far below its speed when K = C * kh * kw
-    is small (a first layer: K = 9); there one product per sample, summed, is 2-4x
-    faster (measured). Otherwise (cols @ grad_cols.T).T is the fastest form, 1.4x
-    faster than grad_cols @ cols.T.
+    For a small K = C * kh * kw (a first layer: K = 9), one product per sample,
+    summed; otherwise the transposed product (cols @ grad_cols.T).T: both forms
+    are chosen for speed (measured: benchmarks/README.md).
     """
     filters, rows = grad_cols.shape[0], cols.shape[0]
     per_sample = cols.shape[1] // max(batch, 1)
@@ -158,9 +142,8 @@ def _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x, from_columns):
         grad_w = np.matmul(_grouped(grad_cols, groups),
                            _grouped(cols, groups).transpose(0, 2, 1)).reshape(w.shape)
     if grad_x is not None:
-        # dcols gets its own name: freeing grad_cols here, mid-backward, made the float32
-        # MNIST-1D CNN step 1.4x slower (measured: 30 more page faults a step, the heap
-        # handing the block back to the system and taking it again)
+        # dcols gets its own name: grad_cols stays alive until the end of the backward
+        # (measured: benchmarks/README.md)
         if groups == 1:
             dcols = w.reshape(filters, rows).T @ grad_cols
         else:
@@ -205,13 +188,13 @@ def conv_forward(owner, x, w, b, stride, padding, dilation, groups, dims):
     with np.errstate(**QUIET):
         cols = _forward(x, w, b, groups, pitch, out, to_columns)
     out = out.reshape(out.shape[:2] + spatial)
-    return out, (x_shape, x.shape, w, b is not None, window, dilation, groups, cols, pitch,
-                 out.shape)
+    return out, ConvCache(x_shape, x.shape, w, b is not None, window, dilation, groups, cols,
+                          pitch, out.shape)
 
 
 def conv_backward(owner, grad_out, cache, input_grad=True):
     """The convolution backward pass behind the layers and the public functions."""
-    x_shape, padded_shape, w, has_bias, window, dilation, groups, cols, pitch, out_shape = cache
+    w, window, dilation, out_shape = cache.w, cache.window, cache.dilation, cache.out_shape
     grad_out = check_grad_out(owner, grad_out, out_shape, w.dtype)
     if len(out_shape) == 4:
         def from_columns(dcols, grad_x):
@@ -221,11 +204,11 @@ def conv_backward(owner, grad_out, cache, input_grad=True):
 
         def from_columns(dcols, grad_x):
             col2im_1d(dcols, *window, grad_x, dilation[0])
-    grad_x = np.empty(padded_shape, dtype=w.dtype) if input_grad else None
+    grad_x = np.empty(cache.padded_shape, dtype=w.dtype) if input_grad else None
     with np.errstate(**QUIET):
-        grad_w, grad_b = _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x,
-                                   from_columns)
-    return _crop(grad_x, x_shape), grad_w, grad_b
+        grad_w, grad_b = _backward(grad_out, w, cache.has_bias, cache.groups, cache.cols,
+                                   cache.pitch, grad_x, from_columns)
+    return _crop(grad_x, cache.x_shape), grad_w, grad_b
 
 
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
@@ -244,7 +227,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     -------
     out : ndarray (N, F, H_out, W_out),
         H_out = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) // stride_h + 1
-    cache : what ``conv2d_backward`` needs (the columns, not x)
+    cache : ConvCache, what ``conv2d_backward`` needs (the columns, not x)
     """
     return conv_forward("conv2d_forward", x, w, b, stride, padding, dilation, groups, 2)
 
@@ -281,7 +264,7 @@ def conv1d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     Returns
     -------
     out : ndarray (N, F, L_out), L_out = (L + left + right - dilation * (k - 1) - 1) // stride + 1
-    cache : what ``conv1d_backward`` needs
+    cache : ConvCache, what ``conv1d_backward`` needs
     """
     return conv_forward("conv1d_forward", x, w, b, stride, padding, dilation, groups, 1)
 

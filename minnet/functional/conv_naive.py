@@ -8,9 +8,31 @@ Same arguments and results as ``conv1d_forward`` / ``conv2d_forward`` and
 their backward passes.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from minnet.functional.conv import prepare_conv
+from minnet.functional.conv_checks import prepare_conv
+
+
+class ConvNaiveCache(NamedTuple):
+    """What the naive convolution backward needs: x itself and the checked arguments.
+
+    x : (N, C, *spatial), the input in the common float dtype
+    w : (F, C / groups, *kernel), the filters
+    has_bias : bool, whether db is computed
+    stride, dilation : tuples, one int per spatial axis
+    padding : tuple of one (left, right) pair per spatial axis
+    groups : int
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    has_bias: bool
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    groups: int
 
 
 def _padded(x, padding):
@@ -36,15 +58,15 @@ def _conv_forward_naive(owner, x, w, b, stride, padding, dilation, groups, dims)
         channels = slice(g * channels_per_group, (g + 1) * channels_per_group)
         window = padded[(n, channels, *_window(corner, w.shape[2:], dilation))]
         out[(n, f, *position)] = np.sum(window * w[f]) + (0 if b is None else b[f])
-    return out, (x, w, b is not None, stride, padding, dilation, groups)
+    return out, ConvNaiveCache(x, w, b is not None, stride, padding, dilation, groups)
 
 
 def _conv_backward_naive(grad_out, cache):
     # out[n, f, p] = sum(window * w[f]) + b[f], so its gradient g flows to the
     # window as g * w[f], to w[f] as g * window, and to b[f] as g.
-    x, w, has_bias, stride, padding, dilation, groups = cache
+    x, w, stride, dilation, groups = cache.x, cache.w, cache.stride, cache.dilation, cache.groups
     dims = x.ndim - 2
-    padded = _padded(x, padding)
+    padded = _padded(x, cache.padding)
     grad_padded, grad_w = np.zeros_like(padded), np.zeros_like(w)
     filters_per_group, channels_per_group = w.shape[0] // groups, w.shape[1]
     for n, f, *position in np.ndindex(grad_out.shape):
@@ -54,8 +76,9 @@ def _conv_backward_naive(grad_out, cache):
                  *_window(corner, w.shape[2:], dilation))
         grad_padded[index] += grad_out[(n, f, *position)] * w[f]
         grad_w[f] += grad_out[(n, f, *position)] * padded[index]
-    grad_b = grad_out.sum(axis=(0, *range(2, 2 + dims))) if has_bias else None
-    crop = tuple(slice(left, left + size) for (left, _), size in zip(padding, x.shape[2:]))
+    grad_b = grad_out.sum(axis=(0, *range(2, 2 + dims))) if cache.has_bias else None
+    crop = tuple(slice(left, left + size)
+                 for (left, _), size in zip(cache.padding, x.shape[2:]))
     return grad_padded[(slice(None), slice(None), *crop)], grad_w, grad_b
 
 

@@ -7,12 +7,28 @@ same on both backends.
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from minnet.errors import ConfigError, DataError, DTypeError, ShapeError
 from minnet.kernels.embedding import scatter_add_rows
 from minnet.validation import as_array, owner_name
+
+
+class EmbeddingCache(NamedTuple):
+    """What ``embedding_backward`` needs (the table itself is not kept).
+
+    indices : intp ndarray of shape S, the ids looked up
+    table_shape : (V, D), the weight table's shape
+    dtype : the table's float dtype
+    padding_idx : int in [0, V), the row that gets no gradient, or None
+    """
+
+    indices: np.ndarray
+    table_shape: tuple
+    dtype: np.dtype
+    padding_idx: object
 
 
 def check_ids(owner, indices, num_embeddings, layout=""):
@@ -71,13 +87,13 @@ def embedding_forward(indices, weight, padding_idx=None):
     Returns
     -------
     out : S + (D,), a new array (``weight[indices]``)
-    cache : (indices, weight's shape, weight's dtype, padding_idx in [0, V) or None)
+    cache : EmbeddingCache
     """
     weight = _check_table("embedding_forward", weight)
     indices = check_ids("embedding_forward", indices, weight.shape[0])
     padding_idx = check_padding_idx("embedding_forward", padding_idx, weight.shape[0])
     out = np.take(weight, indices, axis=0)
-    return out, (indices, weight.shape, weight.dtype, padding_idx)
+    return out, EmbeddingCache(indices, weight.shape, weight.dtype, padding_idx)
 
 
 def embedding_backward(grad_out, cache, grad_weight=None):
@@ -91,7 +107,7 @@ def embedding_backward(grad_out, cache, grad_weight=None):
     Parameters
     ----------
     grad_out : S + (D,)
-    cache : from ``embedding_forward``
+    cache : EmbeddingCache from ``embedding_forward``
     grad_weight : float (V, D) array or None. When given, the gradient is ADDED into
         it in place and it is returned (a layer passes its ``.grad``: no (V, D)
         temporary); by default a new zero-initialised array is used.
@@ -100,7 +116,7 @@ def embedding_backward(grad_out, cache, grad_weight=None):
     -------
     grad_weight : (V, D)
     """
-    indices, shape, dtype, padding_idx = cache
+    indices, shape = cache.indices, cache.table_shape
     grad_out = as_array("embedding_backward", grad_out, what="grad_out")
     if grad_out.dtype.kind not in "fiub":
         raise DTypeError(f"embedding_backward: expected a float grad_out, got an array of "
@@ -110,7 +126,7 @@ def embedding_backward(grad_out, cache, grad_weight=None):
                          f"{indices.shape + shape[1:]} (the forward output's), got "
                          f"{grad_out.shape}")
     if grad_weight is None:
-        grad_weight = np.zeros(shape, dtype=dtype)
+        grad_weight = np.zeros(shape, dtype=cache.dtype)
     elif not isinstance(grad_weight, np.ndarray) or grad_weight.shape != shape:
         raise ShapeError(f"embedding_backward: expected grad_weight of shape {shape} (the "
                          f"table's), got {type(grad_weight).__name__} of shape "
@@ -127,5 +143,6 @@ def embedding_backward(grad_out, cache, grad_weight=None):
         grad_out, indices = grad_out.transpose(1, 0, 2), indices.T
     rows = np.ascontiguousarray(np.asarray(grad_out, dtype=grad_weight.dtype).reshape(-1, shape[1]))
     ids = np.ascontiguousarray(indices.reshape(-1), dtype=np.int64)
-    scatter_add_rows(grad_weight, ids, rows, -1 if padding_idx is None else padding_idx)
+    scatter_add_rows(grad_weight, ids, rows,
+                     -1 if cache.padding_idx is None else cache.padding_idx)
     return grad_weight

@@ -9,6 +9,7 @@ layer norm over (C, *); G = C is instance norm.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,23 @@ from minnet.validation import (
     owner_name,
     quiet_overflow,
 )
+
+
+class GroupNormCache(NamedTuple):
+    """What ``groupnorm_backward`` needs: N samples of G groups of D values each.
+
+    xhat : (N, G, D), each group normalized to mean 0 and variance 1
+    inv_std : (N, G, 1), 1 / sqrt(var + eps) of each group
+    gamma : (C,), or None when the forward had no scale
+    has_beta : bool, whether the forward had a shift (so whether dbeta is computed)
+    input_shape : tuple, x's shape (the shape grad_out must have)
+    """
+
+    xhat: np.ndarray
+    inv_std: np.ndarray
+    gamma: object
+    has_beta: bool
+    input_shape: tuple
 
 
 def check_groupnorm_input(owner, x, num_groups):
@@ -66,8 +84,7 @@ def groupnorm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
     Returns
     -------
     out : ndarray of x's shape, ``gamma[c] * (x - mean_g) / sqrt(var_g + eps) + beta[c]``
-    cache : (xhat (N, G, D), inv_std (N, G, 1), gamma, has_beta, x's shape);
-        D = (C / G) * prod(*) values per group
+    cache : GroupNormCache; D = (C / G) * prod(*) values per group
     """
     x, groups, gamma, beta, eps = _check_arguments(x, num_groups, gamma, beta, eps)
     batch, channels = x.shape[:2]
@@ -82,7 +99,8 @@ def groupnorm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
         out = out * gamma[:, None]
     if beta is not None:
         out = out + beta[:, None]
-    return out.reshape(x.shape), (xhat, inv_std, gamma, beta is not None, x.shape)
+    return out.reshape(x.shape), GroupNormCache(xhat, inv_std, gamma, beta is not None,
+                                                x.shape)
 
 
 @quiet_overflow
@@ -99,13 +117,13 @@ def groupnorm_backward(grad_out, cache):
     Parameters
     ----------
     grad_out : ndarray of the forward output's shape
-    cache : from ``groupnorm_forward``
+    cache : GroupNormCache from ``groupnorm_forward``
 
     Returns
     -------
     dx : x's shape; dgamma, dbeta : (C,), or None where the forward had no gamma / beta
     """
-    xhat, inv_std, gamma, has_beta, shape = cache
+    xhat, gamma, shape = cache.xhat, cache.gamma, cache.input_shape
     grad_out = as_float_array("groupnorm_backward", grad_out, what="grad_out")
     if grad_out.shape != shape:
         raise ShapeError(f"groupnorm_backward: expected grad_out of shape {shape} (the forward "
@@ -114,9 +132,9 @@ def groupnorm_backward(grad_out, cache):
     dgamma = None
     if gamma is not None:
         dgamma = np.sum(dout * xhat.reshape(dout.shape), axis=(0, 2))
-    dbeta = dout.sum(axis=(0, 2)) if has_beta else None
+    dbeta = dout.sum(axis=(0, 2)) if cache.has_beta else None
     dxhat = (dout * gamma[:, None] if gamma is not None else dout).reshape(xhat.shape)
     dx = dxhat - dxhat.mean(axis=2, keepdims=True)
     dx -= xhat * np.mean(dxhat * xhat, axis=2, keepdims=True)
-    dx *= inv_std
+    dx *= cache.inv_std
     return dx.reshape(shape), dgamma, dbeta

@@ -7,6 +7,7 @@ in PyTorch. ``D`` below is the number of normalized values per sample.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,6 +16,23 @@ from minnet.validation import as_float_array, check_float, check_int, check_shap
 
 # A row holding inf gives inf - inf = NaN, as in PyTorch: computed silently, never warned about.
 _QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
+
+
+class LayerNormCache(NamedTuple):
+    """What ``layernorm_backward`` needs: R rows (the samples) of D normalized values.
+
+    xhat : (R, D), each row normalized to mean 0 and variance 1
+    inv_std : (R, 1), 1 / sqrt(var + eps) of each row
+    gamma : (D,), the scale, flattened
+    normalized_shape : tuple, the trailing axes (the shape of dgamma and dbeta)
+    input_shape : tuple, x's shape (the shape grad_out must have)
+    """
+
+    xhat: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    normalized_shape: tuple
+    input_shape: tuple
 
 
 def _check_forward(x, gamma, beta, normalized_ndim, eps):
@@ -49,7 +67,7 @@ def layernorm_forward(x, gamma, beta, normalized_ndim=1, eps=1e-5):
     -------
     out : ndarray of x's shape, ``gamma * (x - mean) / sqrt(var + eps) + beta``
         with mean and var taken over the trailing axes of each sample
-    cache : (xhat (R, D), inv_std (R, 1), gamma (D,), normalized_shape, x's shape), R rows
+    cache : LayerNormCache, R rows of D values
     """
     x, gamma, beta, normalized_ndim, eps = _check_forward(x, gamma, beta, normalized_ndim, eps)
     normalized_shape = x.shape[x.ndim - normalized_ndim:]
@@ -64,7 +82,8 @@ def layernorm_forward(x, gamma, beta, normalized_ndim=1, eps=1e-5):
         gamma = gamma.reshape(-1)
         out = xhat * gamma
         out += beta.reshape(-1)
-    return out.reshape(x.shape), (xhat, inv_std, gamma, normalized_shape, x.shape)
+    return out.reshape(x.shape), LayerNormCache(xhat, inv_std, gamma, normalized_shape,
+                                                x.shape)
 
 
 def layernorm_backward(grad_out, cache):
@@ -78,7 +97,7 @@ def layernorm_backward(grad_out, cache):
     Parameters
     ----------
     grad_out : ndarray of the forward output's shape
-    cache : from ``layernorm_forward``
+    cache : LayerNormCache from ``layernorm_forward``
 
     Returns
     -------
@@ -88,19 +107,19 @@ def layernorm_backward(grad_out, cache):
     if not (isinstance(cache, tuple) and len(cache) == 5):
         raise ConfigError(f"{owner}: expected the cache returned by layernorm_forward, got "
                           f"{type(cache).__name__}")
-    xhat, inv_std, gamma, normalized_shape, input_shape = cache
+    xhat = cache.xhat
     dout = as_float_array(owner, grad_out, dtype=xhat.dtype, what="grad_out")
-    check_shape(owner, dout, input_shape, "grad_out",
+    check_shape(owner, dout, cache.input_shape, "grad_out",
                 hint="the gradient has the shape of the forward output")
     dout = dout.reshape(xhat.shape)
     with np.errstate(**_QUIET):
-        dgamma = np.sum(dout * xhat, axis=0).reshape(normalized_shape)
-        dbeta = dout.sum(axis=0).reshape(normalized_shape)
-        dxhat = dout * gamma
+        dgamma = np.sum(dout * xhat, axis=0).reshape(cache.normalized_shape)
+        dbeta = dout.sum(axis=0).reshape(cache.normalized_shape)
+        dxhat = dout * cache.gamma
         mean_dxhat = dxhat.mean(axis=1, keepdims=True)
         mean_dxhat_xhat = np.mean(dxhat * xhat, axis=1, keepdims=True)
         dx = dxhat - mean_dxhat
         dx -= xhat * mean_dxhat_xhat
-        dx *= inv_std
-    return dx.reshape(input_shape), dgamma, dbeta
+        dx *= cache.inv_std
+    return dx.reshape(cache.input_shape), dgamma, dbeta
 

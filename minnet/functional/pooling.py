@@ -24,6 +24,8 @@ the public function's name) is who the errors name. The ``_naive`` loops the
 fast versions are tested against live in ``pooling_naive``.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from minnet.errors import ConfigError
@@ -43,6 +45,43 @@ from minnet.validation import as_float_array, check_bool, check_int, check_ndim,
 
 LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)"}
 QUIET = dict(invalid="ignore", over="ignore")  # inf - inf in a sum: NaN, as in PyTorch
+
+
+class MaxPoolCache(NamedTuple):
+    """What the max pooling backward needs (``max_pool_backward`` and the naive loop's).
+
+    x_shape : (N, C, H, W), the input's shape as the kernel saw it: (N, C, 1, L) in 1d
+        (the naive loops keep (N, C, L))
+    argmax : int64 (N, C, H_out, W_out), the flat index in its (H, W) plane of the
+        input each output copied ((N, C, L_out) in the naive 1d loop)
+    out_shape : (N, C, H_out, W_out) or (N, C, L_out), the output's shape (grad_out's)
+    dtype : the input's float dtype
+    """
+
+    x_shape: tuple
+    argmax: np.ndarray
+    out_shape: tuple
+    dtype: np.dtype
+
+
+class AvgPoolCache(NamedTuple):
+    """What the average pooling backward needs; a 1d pooling is kept as 2d of height 1.
+
+    x_shape : (N, C, H, W), the input's shape as the kernel saw it ((N, C, 1, L) in 1d)
+    geometry : (kh, kw, stride_h, stride_w, pad_h, pad_w), the kernels' window arguments
+    factor : (H_out, W_out) float64, kh * kw / each window's divisor; None when every
+        divisor is kh * kw
+    grid : (N, C, H_out, W_out), the output's shape as the kernel wrote it
+    out_shape : (N, C, H_out, W_out) or (N, C, L_out), the output's shape (grad_out's)
+    dtype : the input's float dtype
+    """
+
+    x_shape: tuple
+    geometry: tuple
+    factor: object
+    grid: tuple
+    out_shape: tuple
+    dtype: np.dtype
 
 
 def pool_arguments(owner, kernel_size, stride, padding, dims, dilation=1):
@@ -94,19 +133,19 @@ def max_pool_forward(owner, x, kernel_size, stride, padding, dilation, ceil_mode
     out = np.empty(grid, dtype=x.dtype)
     argmax = np.empty(grid, dtype=np.int64)
     max_pool_2d(x, *kernel, *stride, *padding, out, argmax, *dilation)
-    return out.reshape(out_shape), (x.shape, argmax, out_shape, x.dtype)
+    return out.reshape(out_shape), MaxPoolCache(x.shape, argmax, out_shape, x.dtype)
 
 
 def max_pool_backward(owner, grad_out, cache):
     """The max pooling backward pass: grad_out (N, C, *out) -> dx (N, C, *in)."""
     # out = x[argmax]: each output is a copy of one input, so its gradient goes to that
     # input; an input that is the maximum of several overlapping windows gets their sum.
-    x_shape, argmax, out_shape, dtype = cache
-    grad_out = check_grad_out(owner, grad_out, out_shape, dtype)
-    grad_x = np.empty(x_shape, dtype=dtype)
+    x_shape, argmax = cache.x_shape, cache.argmax
+    grad_out = check_grad_out(owner, grad_out, cache.out_shape, cache.dtype)
+    grad_x = np.empty(x_shape, dtype=cache.dtype)
     with np.errstate(**QUIET):  # inf and -inf sent to one input
         max_pool_2d_backward(grad_out.reshape(argmax.shape), argmax, grad_x)
-    return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(out_shape) == 3 else grad_x
+    return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(cache.out_shape) == 3 else grad_x
 
 
 def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -122,8 +161,7 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     -------
     out : ndarray (N, C, H_out, W_out), x's float dtype,
         H_out = floor-or-ceil((H + 2 * pad_h - dilation_h * (kh - 1) - 1) / stride_h) + 1
-    cache : (x's shape, argmax (N, C, H_out, W_out) int64 flat indices in each (H, W)
-        plane, the output shape, the dtype)
+    cache : MaxPoolCache (``argmax``: int64 flat indices in each (H, W) plane)
     """
     return max_pool_forward("max_pool2d_forward", x, kernel_size, stride, padding, dilation,
                             ceil_mode, 2)
@@ -135,7 +173,7 @@ def max_pool2d_backward(grad_out, cache):
 
 
 def max_pool1d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """Max pooling over sequences: x (N, C, L) -> out (N, C, L_out), cache (argmax in [0, L))."""
+    """Max pooling over sequences: x (N, C, L) -> out (N, C, L_out), a MaxPoolCache."""
     return max_pool_forward("max_pool1d_forward", x, kernel_size, stride, padding, dilation,
                             ceil_mode, 1)
 
@@ -187,8 +225,8 @@ def avg_pool_forward(owner, x, kernel_size, stride, padding, ceil_mode, count_in
         avg_pool_2d(x, *kernel, *stride, *padding, out)
         if factor is not None:
             out *= factor.astype(x.dtype)
-    return out.reshape(out_shape), (x.shape, (*kernel, *stride, *padding), factor, grid,
-                                    out_shape, x.dtype)
+    return out.reshape(out_shape), AvgPoolCache(x.shape, (*kernel, *stride, *padding), factor,
+                                                grid, out_shape, x.dtype)
 
 
 def avg_pool_backward(owner, grad_out, cache):
@@ -196,14 +234,14 @@ def avg_pool_backward(owner, grad_out, cache):
     # out = factor * sum(window) / (kh * kw), so every input of a window gets
     # factor * grad / (kh * kw): the kernel's uniform share of grad scaled by factor,
     # summed over the windows it belongs to.
-    x_shape, geometry, factor, grid, out_shape, dtype = cache
-    grad_out = check_grad_out(owner, grad_out, out_shape, dtype).reshape(grid)
+    x_shape, factor, dtype = cache.x_shape, cache.factor, cache.dtype
+    grad_out = check_grad_out(owner, grad_out, cache.out_shape, dtype).reshape(cache.grid)
     grad_x = np.empty(x_shape, dtype=dtype)
     with np.errstate(**QUIET):
         if factor is not None:
             grad_out = grad_out * factor.astype(dtype)
-        avg_pool_2d_backward(grad_out, *geometry, grad_x)
-    return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(out_shape) == 3 else grad_x
+        avg_pool_2d_backward(grad_out, *cache.geometry, grad_x)
+    return grad_x.reshape(x_shape[:2] + x_shape[3:]) if len(cache.out_shape) == 3 else grad_x
 
 
 def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -221,7 +259,7 @@ def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
     Returns
     -------
     out : ndarray (N, C, H_out, W_out), x's float dtype
-    cache : the shapes, the window geometry and the divisors' rescaling
+    cache : AvgPoolCache
     """
     return avg_pool_forward("avg_pool2d_forward", x, kernel_size, stride, padding, ceil_mode,
                             count_include_pad, divisor_override, 2)
@@ -250,5 +288,4 @@ def avg_pool1d_backward(grad_out, cache):
 
 def indices_of(cache):
     """The argmax of a max pooling cache, shaped like its output (PyTorch's ``return_indices``)."""
-    _, argmax, out_shape, _ = cache
-    return argmax.reshape(out_shape)
+    return cache.argmax.reshape(cache.out_shape)

@@ -8,12 +8,28 @@ the max references assume finite inputs.
 """
 
 import itertools
+from typing import NamedTuple
 
 import numpy as np
 
-from minnet.functional.pooling import check_divisor_override, pool_arguments
+from minnet.functional.pooling import MaxPoolCache, check_divisor_override, pool_arguments
 from minnet.functional.windows import check_windows_hold_input, output_shape
 from minnet.validation import as_float_array, check_ndim
+
+
+class AvgPoolNaiveCache(NamedTuple):
+    """What the naive average pooling backward needs.
+
+    x_shape : (N, C, *spatial), the input's shape
+    geometry : (kernel, stride, padding, dilation), each a tuple with one int per axis
+    divisors : float64 ndarray of the output's spatial shape, each window's divisor
+    out_shape : (N, C, *spatial_out), the output's shape
+    """
+
+    x_shape: tuple
+    geometry: tuple
+    divisors: np.ndarray
+    out_shape: tuple
 
 
 def _setup(owner, x, kernel_size, stride, padding, dilation, ceil_mode, dims):
@@ -43,14 +59,14 @@ def _max_forward_naive(owner, x, kernel_size, stride, padding, dilation, ceil_mo
         best = max(candidates, key=lambda index: x[(n, c, *index)])  # the first maximum
         out[(n, c, *position)] = x[(n, c, *best)]
         argmax[(n, c, *position)] = np.ravel_multi_index(best, x.shape[2:])
-    return out, (x.shape, argmax, out_shape, x.dtype)
+    return out, MaxPoolCache(x.shape, argmax, out_shape, x.dtype)
 
 
 def _max_backward_naive(grad_out, cache):
     # out = x[argmax]: the gradient of each output goes to the input it copied.
-    x_shape, argmax, out_shape, dtype = cache
-    grad_x = np.zeros(x_shape, dtype=dtype)
-    for n, c, *position in np.ndindex(out_shape):
+    x_shape, argmax = cache.x_shape, cache.argmax
+    grad_x = np.zeros(x_shape, dtype=cache.dtype)
+    for n, c, *position in np.ndindex(cache.out_shape):
         index = np.unravel_index(argmax[(n, c, *position)], x_shape[2:])
         grad_x[(n, c, *index)] += grad_out[(n, c, *position)]
     return grad_x
@@ -83,17 +99,17 @@ def _avg_forward_naive(owner, x, kernel_size, stride, padding, ceil_mode, count_
         out[(slice(None), slice(None), *position)] = (
             x[(slice(None), slice(None), *index)].sum(axis=tuple(range(2, 2 + dims)))
             / divisors[position])
-    return out, (x.shape, geometry, divisors, out_shape)
+    return out, AvgPoolNaiveCache(x.shape, geometry, divisors, out_shape)
 
 
 def _avg_backward_naive(grad_out, cache):
     # out = sum(window) / divisor: each input of the window gets grad / divisor.
-    x_shape, geometry, divisors, out_shape = cache
+    x_shape = cache.x_shape
     grad_x = np.zeros(x_shape, dtype=grad_out.dtype)
     dims = len(x_shape) - 2
-    for position in np.ndindex(out_shape[2:]):
-        index = np.ix_(*_taps(position, geometry, x_shape[2:]))
-        share = grad_out[(slice(None), slice(None), *position)] / divisors[position]
+    for position in np.ndindex(cache.out_shape[2:]):
+        index = np.ix_(*_taps(position, cache.geometry, x_shape[2:]))
+        share = grad_out[(slice(None), slice(None), *position)] / cache.divisors[position]
         grad_x[(slice(None), slice(None), *index)] += share.reshape(share.shape + (1,) * dims)
     return grad_x
 

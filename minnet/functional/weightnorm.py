@@ -8,6 +8,7 @@ weight vector from its direction, as in PyTorch's ``weight_norm``.
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,6 +17,21 @@ from minnet.validation import as_float_array, check_shape
 
 # A zero direction gives g * 0 / 0 = NaN, as in PyTorch: computed silently, never warned about.
 _QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
+
+
+class WeightNormCache(NamedTuple):
+    """What ``weight_norm_backward`` needs.
+
+    g : the magnitudes, ``norm_except_dim(v, dim)``'s shape
+    v : the direction, the weight's shape
+    norm : ``norm_except_dim(v, dim)``, ||v|| per slice (g's shape)
+    dim : int or None, the axis that keeps one norm per index
+    """
+
+    g: np.ndarray
+    v: np.ndarray
+    norm: np.ndarray
+    dim: object
 
 
 def _check_dim(owner, dim, ndim):
@@ -73,12 +89,12 @@ def weight_norm_forward(g, v, dim=0):
     Returns
     -------
     w : ndarray of v's shape, ``g * v / ||v||``
-    cache : (g, v, norm, dim)
+    cache : WeightNormCache
     """
     g, v, dim = _check_forward(g, v, dim)
     with np.errstate(**_QUIET):
         norm = norm_except_dim(v, dim)
-        return v * (g / norm), (g, v, norm, dim)
+        return v * (g / norm), WeightNormCache(g, v, norm, dim)
 
 
 def weight_norm_backward(grad_w, cache):
@@ -94,7 +110,7 @@ def weight_norm_backward(grad_w, cache):
     Parameters
     ----------
     grad_w : ndarray of the weight's shape
-    cache : from ``weight_norm_forward``
+    cache : WeightNormCache from ``weight_norm_forward``
 
     Returns
     -------
@@ -104,14 +120,14 @@ def weight_norm_backward(grad_w, cache):
     if not (isinstance(cache, tuple) and len(cache) == 4):
         raise ConfigError(f"{owner}: expected the cache returned by weight_norm_forward, got "
                           f"{type(cache).__name__}")
-    g, v, norm, dim = cache
+    g, v, norm = cache.g, cache.v, cache.norm
     grad_w = as_float_array(owner, grad_w, dtype=v.dtype, what="grad_w")
     check_shape(owner, grad_w, v.shape, "grad_w", hint="the gradient has the weight's shape")
     with np.errstate(**_QUIET):
-        if dim is None:
+        if cache.dim is None:
             projection = np.sum(grad_w * v)
         else:
-            axes = tuple(axis for axis in range(v.ndim) if axis != dim)
+            axes = tuple(axis for axis in range(v.ndim) if axis != cache.dim)
             projection = np.sum(grad_w * v, axis=axes, keepdims=True)  # dw . v, per slice
         dg = projection / norm
         dv = (g / norm) * (grad_w - (projection / (norm * norm)) * v)

@@ -59,7 +59,7 @@ class Embedding(Module):
 
     def backward(self, grad_out):
         """Add dL/dweight into ``weight.grad``; return None (integer ids have no gradient)."""
-        cache = self.pop_cache(grad_out, lambda cache: cache[0].shape + (self.embedding_dim,))
+        cache = self.pop_cache(grad_out, lambda cache: cache.indices.shape + (self.embedding_dim,))
         target = self.weight.grad_target()
         if target is not None:  # frozen: nothing to add
             embedding_backward(grad_out, cache, grad_weight=target)

@@ -65,7 +65,7 @@ class GroupNorm(Module):
 
     def backward(self, grad_out):
         """Add dL/dweight and dL/dbias into ``.grad``; return dL/dx of the input's shape."""
-        cache = self.pop_cache(grad_out, lambda cache: cache[-1])
+        cache = self.pop_cache(grad_out, lambda cache: cache.input_shape)
         grad_x, grad_gamma, grad_beta = groupnorm_backward(grad_out, cache)
         if self.weight is not None:
             self.weight.add_grad(grad_gamma)

@@ -7,6 +7,8 @@ enlarging it, as in PyTorch; "mean" divides by the number of elements
 (weights do not change the denominator).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from minnet.functional.activations import sigmoid_forward
@@ -28,6 +30,39 @@ LOG_FLOOR = -100.0  # PyTorch clamps each log of BCELoss at -100
 # PyTorch's floor on p (1 - p) in the gradient of BCELoss: its constant is the
 # float32 1e-12, 9.99999996e-13 once widened to float64.
 PRODUCT_FLOOR = float(np.float32(1e-12))
+
+
+class BCEWithLogitsCache(NamedTuple):
+    """What ``bce_with_logits_backward`` needs; every array has (or broadcasts to) the
+    logits' shape.
+
+    info : Reduction, the forward's reduction
+    logits, target : float ndarrays of one shape
+    weight : ndarray broadcasting to it, or None
+    pos_weight : ndarray broadcasting to it, or None
+    log_weight : 1 + (pos_weight - 1) * target, or the float 1.0 without pos_weight
+    """
+
+    info: Reduction
+    logits: np.ndarray
+    target: np.ndarray
+    weight: object
+    pos_weight: object
+    log_weight: object
+
+
+class BCECache(NamedTuple):
+    """What ``bce_backward`` needs.
+
+    info : Reduction, the forward's reduction
+    probs, target : float ndarrays of one shape
+    weight : ndarray broadcasting to it, or None
+    """
+
+    info: Reduction
+    probs: np.ndarray
+    target: np.ndarray
+    weight: object
 
 
 def _minus_one_hint(bad):
@@ -79,7 +114,7 @@ def bce_with_logits_forward(logits, target, *, weight=None, reduction="mean", po
     Returns
     -------
     loss : float, or for reduction="none" an ndarray of the logits' shape
-    cache : what ``bce_with_logits_backward`` needs
+    cache : BCEWithLogitsCache
     """
     options = bce_with_logits_options(owner, weight, reduction, pos_weight)
     logits, target, weight = _binary_inputs(owner, logits, target, options["weight"],
@@ -98,7 +133,7 @@ def bce_with_logits_forward(logits, target, *, weight=None, reduction="mean", po
     if weight is not None:
         per_element = per_element * weight
     info = Reduction(owner, reduction, logits.shape, float(logits.size), logits.dtype)
-    cache = (info, logits, target, weight, pos_weight, log_weight)
+    cache = BCEWithLogitsCache(info, logits, target, weight, pos_weight, log_weight)
     return reduce_loss(info, per_element), cache
 
 
@@ -107,15 +142,14 @@ def bce_with_logits_backward(grad_out, cache):
     """Gradient of BCE on logits. Returns dlogits, the logits' shape and dtype."""
     # dl/dx = w [(1 - t) - lw sigmoid(-x)] = w [lw sigmoid(x) - pos_weight t]
     # (as lw = 1 + (pos_weight - 1) t); without pos_weight: w [sigmoid(x) - t].
-    info, logits, target, weight, pos_weight, log_weight = cache
-    upstream = upstream_gradient(grad_out, info)
-    probs, _ = sigmoid_forward(logits)
-    if pos_weight is None:
-        local = probs - target
+    upstream = upstream_gradient(grad_out, cache.info)
+    probs, _ = sigmoid_forward(cache.logits)
+    if cache.pos_weight is None:
+        local = probs - cache.target
     else:
-        local = log_weight * probs - pos_weight * target
-    if weight is not None:
-        local = local * weight
+        local = cache.log_weight * probs - cache.pos_weight * cache.target
+    if cache.weight is not None:
+        local = local * cache.weight
     return local * upstream
 
 
@@ -139,7 +173,7 @@ def bce_forward(probs, target, *, weight=None, reduction="mean", owner="bce_forw
     Returns
     -------
     loss : float, or for reduction="none" an ndarray of the input's shape
-    cache : (reduction info, probs, target, weight)
+    cache : BCECache
     """
     options = bce_options(owner, weight, reduction)
     probs, target, weight = _binary_inputs(owner, probs, target, options["weight"],
@@ -152,7 +186,7 @@ def bce_forward(probs, target, *, weight=None, reduction="mean", owner="bce_forw
     if weight is not None:
         per_element = per_element * weight
     info = Reduction(owner, reduction, probs.shape, float(probs.size), probs.dtype)
-    return reduce_loss(info, per_element), (info, probs, target, weight)
+    return reduce_loss(info, per_element), BCECache(info, probs, target, weight)
 
 
 @quiet_overflow
@@ -160,9 +194,9 @@ def bce_backward(grad_out, cache):
     """Gradient of BCE on probabilities (PyTorch's). Returns dprobs, the input's shape."""
     # d/dp [-t log p - (1 - t) log(1 - p)] = (p - t) / (p (1 - p)); PyTorch floors
     # the denominator at 1e-12 (so p = 0 or 1 gives +-1e12 (p - t), not inf).
-    info, probs, target, weight = cache
-    upstream = upstream_gradient(grad_out, info)
-    local = (probs - target) / np.maximum((1 - probs) * probs, PRODUCT_FLOOR)
-    if weight is not None:
-        local = local * weight
+    probs = cache.probs
+    upstream = upstream_gradient(grad_out, cache.info)
+    local = (probs - cache.target) / np.maximum((1 - probs) * probs, PRODUCT_FLOOR)
+    if cache.weight is not None:
+        local = local * cache.weight
     return local * upstream

@@ -16,6 +16,8 @@ also takes class probabilities of the logits' shape). They follow PyTorch:
 PyTorch returns NaN; minnet raises a DataError that says why.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from minnet.errors import DataError
@@ -39,6 +41,21 @@ from minnet.validation import check_float, check_int, owner_name
 WIDE_ROWS = 64  # above this many classes, the fused kernel runs its NumPy reference
 
 _reduce_quietly = quiet_overflow(reduce_loss)  # a sum of huge losses is inf, silently
+
+
+class NLLCache(NamedTuple):
+    """What ``nll_backward`` needs; P positions (N, or N * d1 * ... * dk).
+
+    info : Reduction, the forward's reduction
+    labels : int64 ndarray (N,) or (N, d1, ..., dk), the targets (0 where ignored)
+    coefficient : (N,) or (N, d1, ..., dk), each target's class weight (0 where ignored)
+    input_shape : (N, C) or (N, C, d1, ..., dk), the log-probabilities' shape (dx's)
+    """
+
+    info: Reduction
+    labels: np.ndarray
+    coefficient: np.ndarray
+    input_shape: tuple
 
 
 def class_loss_options(owner, weight=None, ignore_index=-100, reduction="mean"):
@@ -231,7 +248,7 @@ def nll_forward(log_probs, target, *, weight=None, ignore_index=-100, reduction=
     Returns
     -------
     loss : float, or for reduction="none" an ndarray (N,) or (N, d1, ..., dk)
-    cache : (reduction info, safe labels, per-target weights, input shape)
+    cache : NLLCache
     """
     options = class_loss_options(owner, weight, ignore_index, reduction)
     weight, ignore_index = options["weight"], options["ignore_index"]
@@ -247,7 +264,7 @@ def nll_forward(log_probs, target, *, weight=None, ignore_index=-100, reduction=
     denominator = _mean_denominator(owner, reduction, np.sum(coefficient), ignored,
                                     ignore_index)
     info = Reduction(owner, reduction, per_position.shape, denominator, log_probs.dtype)
-    return reduce_loss(info, per_position), (info, labels, coefficient, log_probs.shape)
+    return reduce_loss(info, per_position), NLLCache(info, labels, coefficient, log_probs.shape)
 
 
 @quiet_overflow
@@ -255,8 +272,8 @@ def nll_backward(grad_out, cache):
     """Gradient of the NLL. Returns dlog_probs, the input's shape and dtype (zero off-target)."""
     # l_i = -w_t x_{i,t}: dl_i/dx_ij = -w_t where j == t_i (0 for ignored
     # targets, whose w_t is 0), else 0; times the upstream gradient of l_i.
-    info, labels, coefficient, shape = cache
-    upstream = upstream_gradient(grad_out, info)
-    grad = np.zeros(shape, dtype=info.dtype)
-    np.put_along_axis(grad, labels[:, None], (-coefficient * upstream)[:, None], axis=1)
+    upstream = upstream_gradient(grad_out, cache.info)
+    grad = np.zeros(cache.input_shape, dtype=cache.info.dtype)
+    np.put_along_axis(grad, cache.labels[:, None], (-cache.coefficient * upstream)[:, None],
+                      axis=1)
     return grad
