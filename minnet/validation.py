@@ -18,7 +18,7 @@ FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # NaN and inf propagate as in PyTorch, without NumPy's RuntimeWarning text (inf * 0 and
 # inf - inf are NaN, a huge value overflows to inf): ``with np.errstate(**QUIET):``
-# around the maths (about a microsecond per call).
+# around the maths.
 QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
 
 

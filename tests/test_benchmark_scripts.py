@@ -17,6 +17,7 @@ BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize("script, arguments, expected", [
     ("bench_models.py", ["--repeats", "1", "--steps", "1", "--threads", "1"], "LSTM"),
     ("bench_cnn_kernels.py", ["--repeats", "1", "--calls", "1"], "col2im"),
+    ("bench_code_shapes.py", ["--repeats", "1", "--calls", "1"], "scatter-add"),
     ("bench_doctor.py", ["--repeats", "1", "--steps", "30"], "overhead"),
     ("mnist1d_table.py", ["--models", "logistic", "--steps", "40"], "| logistic |"),
 ])

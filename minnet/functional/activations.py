@@ -10,12 +10,12 @@ non-finite slope) and raises a MinnetError naming the function. Integer and
 bool inputs become float64, as in the layers.
 
 Non-finite inputs and gradients give what PyTorch gives, without NumPy
-RuntimeWarnings (``@quiet_overflow``, about a microsecond per call): NaN flows
-through; ``inf * 0`` cases (GELU and SiLU at -inf, softmax over a row holding
-+inf or only -inf, an infinite gradient where tanh or sigmoid saturate) are
-NaN, as in PyTorch, and the doctor sees them. One difference: ReLU's backward
-gives NaN, not PyTorch's 0, for a NaN or infinite gradient where x <= 0 (a
-masked copy costs 4 to 17 times the multiplication).
+RuntimeWarnings (``@quiet_overflow``): NaN flows through; ``inf * 0`` cases
+(GELU and SiLU at -inf, softmax over a row holding +inf or only -inf, an
+infinite gradient where tanh or sigmoid saturate) are NaN, as in PyTorch, and
+the doctor sees them. One difference: ReLU's backward multiplies by the mask
+instead of copying through it, so it gives NaN, not PyTorch's 0, for a NaN or
+infinite gradient where x <= 0 (measured: benchmarks/README.md).
 
 The exact GELU needs ``erf``, which NumPy lacks: see ``minnet.functional.erf``.
 """

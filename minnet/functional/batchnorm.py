@@ -8,7 +8,7 @@ Two backward passes are kept, as in CS231n: ``batchnorm_backward`` walks the
 computational graph node by node (the derivation a student writes first) and
 ``batchnorm_backward_alt`` uses the simplified closed form, with the fused
 kernels of ``minnet.kernels.batchnorm``. They agree to round-off; layers use
-the second, which is several times faster.
+the second, the faster (measured: benchmarks/README.md).
 
 Every function checks its arguments in Python (shapes, dtypes, eps, a
 non-negative variance) before any kernel runs, so a wrong argument is the
@@ -26,7 +26,7 @@ weight of the old one).
 """
 
 import math
-from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,15 +39,29 @@ from minnet.kernels.batchnorm import (
 )
 from minnet.validation import as_float_array, check_float, check_int, check_shape
 
-BatchNormCache = namedtuple("BatchNormCache",
-                            ["x", "mean", "var", "inv_std", "gamma", "eps", "batch_stats",
-                             "shape"])
-BatchNormCache.__doc__ = """What the batch-norm backward needs.
 
-x : (N, C, S) view of the input; mean, var, inv_std : (C,) the statistics used
-(the batch's when ``batch_stats``, else the given ones); gamma : (C,); eps : float;
-shape : the input's own shape, which grad_out must have.
-"""
+class BatchNormCache(NamedTuple):
+    """What the batch-norm backward needs.
+
+    x : (N, C, S) view of the input
+    mean, var, inv_std : (C,), the statistics used (the batch's when ``batch_stats``,
+        else the given ones)
+    gamma : (C,)
+    eps : float
+    batch_stats : bool, whether the batch's own statistics normalized it (then the
+        gradient also flows through them)
+    shape : the input's own shape, which grad_out must have
+    """
+
+    x: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    eps: float
+    batch_stats: bool
+    shape: tuple
+
 
 # inf - inf and 0 * inf are NaN, as in PyTorch: computed silently, never warned about.
 _QUIET = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}

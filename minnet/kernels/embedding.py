@@ -1,8 +1,8 @@
 """Embedding backward: scatter-add of gradient rows into the table's gradient.
 
-``np.add.at`` is the obvious NumPy way, and slow (unbuffered fancy indexing,
-about 37x slower than a compiled loop here). The reference keeps it because
-the reference is the specification; the numba twin is one pass over the rows.
+``np.add.at`` is the obvious NumPy way, and slow (unbuffered fancy indexing;
+measured: benchmarks/README.md). The reference keeps it because the
+reference is the specification; the numba twin is one pass over the rows.
 """
 
 import numpy as np

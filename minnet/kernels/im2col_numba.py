@@ -6,11 +6,11 @@ and so the speed of the plain case, are those of an undilated window.
 The work is a set of runs, each a copy (or an add) between a line of
 ``cols`` and a line of a zero-padded plane. One channel is padded at a time,
 for the whole batch, into a small buffer that stays in cache. Two details
-decide the speed (both measured): the run helpers are inlined
-(``inline="always"``; a call per run cost more than a short run itself,
-up to 9x), and their subscripts are unsigned, because a signed subscript
-makes numba test for a negative index on every access, which stops LLVM
-from vectorizing the loop (2.5x).
+decide the speed: the run helpers are inlined (``inline="always"``; a call
+per run cost more than a short run itself), and their subscripts are
+unsigned, because a signed subscript makes numba test for a negative index
+on every access, which stops LLVM from vectorizing the loop (measured:
+benchmarks/README.md).
 """
 
 import numba

@@ -3,8 +3,8 @@
 Windows are visited without materializing the padding: only their rows and
 columns inside the input (a ``ceil_mode`` window past the end included). The
 common 2x2, stride-2, unpadded pooling has its own loops with constant
-strides, which LLVM vectorizes (max pooling: 4x faster than the general
-loop, measured), taken only when every window lies inside the input.
+strides, which LLVM vectorizes (measured: benchmarks/README.md), taken only
+when every window lies inside the input.
 Average pooling visits the window offsets in the references' order, so that
 sums are rounded the same way and float results match bit for bit. Helpers
 are inlined and subscripts unsigned where a loop should vectorize (see
@@ -73,7 +73,7 @@ def _max_pool_2x2(x, out, argmax):
                     better = (value > best) | (value != value)
                     best = value if better else best
                     index = second + 2 * col + 1 if better else index
-                    values[col] = best  # select, then store: storing a select is 3x slower
+                    values[col] = best  # select, then store: faster than storing a select
                     where[col] = index
 
 

@@ -4,8 +4,8 @@ The loss and its gradient share every intermediate (row maximum, exponentials,
 their sum), so one kernel computes both while a row of logits sits in cache.
 The NumPy reference is the textbook sequence of array operations (about ten
 passes over the (N, C) array and as many temporaries); the numba twin makes
-two short passes per row (maximum, then exponentials and their sum) and
-writes the gradient in the second.
+three short passes per row: the maximum, the exponentials and their sum,
+then the gradient.
 
 The gradient written is the per-sample one, ``softmax(z) - q``; the
 functional backward (``minnet.functional.losses``) scales it by

@@ -38,7 +38,7 @@ from minnet.functional.losses.reduction import (
 from minnet.kernels.softmax_ce import log_softmax, softmax_cross_entropy
 from minnet.validation import check_float, check_int, owner_name
 
-WIDE_ROWS = 64  # above this many classes, the fused kernel runs its NumPy reference
+WIDE_ROWS = 64  # above this many classes, the fused kernel runs its NumPy reference (faster)
 
 _reduce_quietly = quiet_overflow(reduce_loss)  # a sum of huge losses is inf, silently
 
@@ -147,12 +147,11 @@ def cross_entropy_forward(logits, target, label_smoothing=0.0, *, weight=None,
     loss_shape = logits.shape[:1] + logits.shape[2:]
     if (target.ndim == 1 and weight is None and ignored is None and reduction != "none"
             and target.size):
-        # The fused kernel: the loss and softmax(z) - q per row in two passes.
+        # The fused kernel: the loss and softmax(z) - q, one row at a time.
         rows = np.ascontiguousarray(logits)
         delta = np.empty_like(rows)
-        # Compiled code wins while NumPy's per-call overhead dominates (7x at 10
-        # classes); on wide rows NumPy's vectorized exp wins (numba's exp is
-        # scalar): measured crossover about 64 classes.
+        # Compiled code wins on narrow rows, NumPy's vectorized exp on wide ones
+        # (numba's exp is scalar) (measured: benchmarks/README.md).
         kernel = (softmax_cross_entropy if logits.shape[1] <= WIDE_ROWS
                   else softmax_cross_entropy.reference)
         mean = kernel(rows, target, smoothing, delta)
