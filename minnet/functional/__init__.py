@@ -1,8 +1,9 @@
 """The maths: pure forward/backward pairs.
 
 ``op_forward(...) -> (out, cache)`` and ``op_backward(grad_out, cache) -> grads``:
-no state, nothing modified in place, shapes in every docstring, the
-derivation above every backward. This is what an exercise asks a student to
+no state, no argument modified in place (but an array passed to be added
+into, as ``embedding_backward``'s ``grad_weight``), shapes in every
+docstring, the derivation above every backward. This is what an exercise asks a student to
 write and what a gradient check tests most directly.
 """
 

@@ -1,16 +1,19 @@
 """Which implementation runs the hot loops: numba (default) or plain NumPy.
 
-Every kernel exists twice with one signature: a NumPy reference in a
-``*_numpy.py`` file (light, imported with minnet) and a numba version in the
-matching ``*_numba.py`` file (``@numba.njit(cache=True, error_model="numpy")``,
-helpers in the same file because numba's cache does not see edits to other
-files). A ``Kernel`` imports its numba module on first call, so ``import
-minnet`` neither imports numba nor compiles anything; ``cache=True`` makes a
-second process load the machine code instead of compiling again.
+Every kernel exists twice with one signature: a NumPy reference in its
+family's file, ``<family>.py`` (light, imported with minnet, where the
+``Kernel`` objects are made), and a numba version in ``<family>_numba.py``
+(``@numba.njit(cache=True, error_model="numpy")``, helpers in the same file
+because numba's cache does not see edits to other files). A ``Kernel``
+imports its numba module on first call, so ``import minnet`` neither imports
+numba nor compiles anything; ``cache=True`` makes a second process load the
+machine code instead of compiling again.
 
 The backend comes from ``MINNET_BACKEND=numba|numpy`` at first use, or from
-``set_backend``. Numba is the default where it imports. Inputs are validated
-and made contiguous in Python before a kernel runs: a kernel never raises.
+``set_backend``. Numba is the default where it imports. The kernels check
+nothing (no bounds checks): their callers in ``minnet.functional`` and
+``minnet.optim`` validate shapes, dtypes and index ranges in Python first,
+so a wrong argument is the same clear error on both backends.
 """
 
 import contextlib
@@ -81,7 +84,7 @@ class Kernel:
     reference : callable
         The plain NumPy implementation (the specification).
     numba_module : str
-        Module under ``minnet.kernels`` holding the compiled twin, e.g. ``"pool_numba"``.
+        Module under ``minnet.kernels`` holding the compiled twin, e.g. ``"pooling_numba"``.
     numba_name : str
         The twin's name in that module (defaults to the reference's ``__name__``).
     """

@@ -1,6 +1,7 @@
 """Broken recurrent setups outside the RNN story: an exploding RNN, a model blind to its input.
 
-The step-by-step RNN case of DIAGNOSTICS.md lives in ``minnet.zoo.story``.
+The step-by-step RNN story (docs/doctor-zoo.md, "The RNN case, step by step") lives in
+``minnet.zoo.story``.
 """
 
 import numpy as np

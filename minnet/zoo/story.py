@@ -1,4 +1,4 @@
-"""The RNN case of DIAGNOSTICS.md, step by step: tagging abusive chat phrases.
+"""The RNN case, step by step (docs/doctor-zoo.md): tagging abusive chat phrases.
 
 A colleague trains Embedding -> RNN (tanh) -> Linear-BatchNorm-ReLU-Dropout ->
 Linear on ``toy_phrases`` ("you are fake not smart" is abusive, "you are

@@ -20,8 +20,8 @@ STALE_CHECK_VALUES = 1024  # gradient entries looked at for stale values on unsa
 # Below this many samples "<= 0 on the whole batch" says little about a unit:
 # with 2 samples a healthy ReLU unit is off on both a quarter of the time.
 MIN_ROWS_FOR_DEAD = 16
-# A unit is saturated where its local derivative is below 0.01 (DIAGNOSTICS.md,
-# saturated-activation): tanh' = 1 - t^2, sigmoid' = s (1 - s).
+# A unit is saturated where its local derivative is below 0.01 (the catalog's
+# saturated-activation; Glorot & Bengio 2010): tanh' = 1 - t^2, sigmoid' = s (1 - s).
 SATURATION_DERIVATIVE = 0.01
 
 _RELU_FAMILY = {"ReLU": "relu", "LeakyReLU": "relu-like", "ELU": "relu-like", "GELU": "relu-like"}

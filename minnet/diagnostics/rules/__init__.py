@@ -13,7 +13,8 @@ files, by what they read (``common`` holds what they share):
   dominates, no schedule;
 - ``progress``: loss plateau, overfitting, underfitting.
 
-Thresholds are named constants in those files, each citing DIAGNOSTICS.md.
+Thresholds are named constants in those files, each beside the rule that uses it;
+the catalog (docs/doctor-catalog.md) gives each code's threshold and its source.
 """
 
 import numpy as np

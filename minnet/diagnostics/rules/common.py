@@ -3,8 +3,8 @@
 A rule never fires on one reading: a sampled statistic must cross its
 threshold on ``SUSTAINED_CHECKS`` consecutive sampled checks, and a loss
 trend must stand out of the noise of the mini-batch losses. That is how a
-healthy setup comes back clean (DIAGNOSTICS.md, "How the doctor is judged":
-the goal is zero false alarms).
+healthy setup comes back clean (docs/doctor-zoo.md: the zoo's healthy setups
+must give no warning or error on any seed).
 """
 
 import math

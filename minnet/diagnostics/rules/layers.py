@@ -1,8 +1,11 @@
 """Rules on per-layer statistics: dead and saturated units, gradient flow, update size.
 
 Each rule reads the monitor's records (``minnet.diagnostics.monitor.records``)
-and returns a list of findings. Thresholds are DIAGNOSTICS.md's starting
-values; every one must hold on ``SUSTAINED_CHECKS`` consecutive sampled checks.
+and returns a list of findings. Thresholds start from the values of the
+sources the catalog cites for each code (docs/doctor-catalog.md: CS231n's
+"babysitting the learning process" notes, Glorot & Bengio 2010, Pascanu et
+al. 2013), tuned on the zoo; every one must hold on ``SUSTAINED_CHECKS``
+consecutive sampled checks.
 """
 
 import math
@@ -19,6 +22,7 @@ from minnet.diagnostics.rules.common import (
     run_end,
 )
 
+# The quoted thresholds below are the catalog's (docs/doctor-catalog.md).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
 # Healthy ReLU nets have a few dead units; half a layer is a problem.
 DEAD_FRACTION = 0.5

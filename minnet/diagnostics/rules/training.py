@@ -1,9 +1,9 @@
 """Rules on how training is driven: learning rate too high or too low, regularization, schedule.
 
-Scale-free by design (DIAGNOSTICS.md: prefer ratios to first-step values):
-the loss is compared with its own start and its best, the update with the
-weight it changes, the penalty with the data loss; a trend must stand out of
-the mini-batch noise.
+Scale-free by design (ratios, not absolute magnitudes, which misfire on
+ordinary data): the loss is compared with its own start and its best, the
+update with the weight it changes, the penalty with the data loss; a trend
+must stand out of the mini-batch noise.
 """
 
 import math
