@@ -265,8 +265,10 @@ TRAINING = [
         code="no-lr-schedule", severity="info", kind="monitor",
         title="A constant learning rate where a schedule would help",
         signal="The learning rate over the run and the shape of the training loss near its end.",
-        threshold="Learning rate constant over the whole run while the smoothed loss has "
-                  "flattened (falls by less than 1% over the last quarter of the steps).",
+        threshold="Learning rate constant over a run of at least 200 steps while the loss has "
+                  "flattened (over the last third of the steps, the mean of the second half "
+                  "differs from that of the first by less than 2% or the noise, whichever is "
+                  "larger) and is still above a tenth of its start.",
         explanation="A constant learning rate large enough to make fast progress early on is too "
                     "large to settle into the bottom of the valley: the loss stops falling and "
                     "jitters around a level above what the model can reach. Decaying the rate "

@@ -22,7 +22,7 @@ from minnet.diagnostics.rules.common import (
     run_end,
 )
 
-# The quoted thresholds below are the catalog's (docs/doctor-catalog.md).
+# Each code's starting threshold in short (docs/doctor-catalog.md: in full, with its source).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
 # Healthy ReLU nets have a few dead units; half a layer is a problem.
 DEAD_FRACTION = 0.5
