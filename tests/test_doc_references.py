@@ -22,6 +22,7 @@ DOTTED_NAME = re.compile(r"\bminnet(?:\.[A-Za-z_]\w*)+")
 WRITTEN_BY_MINNET = {"report.md": "the doctor's report (minnet.diagnostics.report.markdown)"}
 # Files whose rewrite another part of issue 8 owns; remove an entry once its file is fixed.
 NOT_YET = {"minnet/kernels/optim_numba.py": "the optimizer kernels' rewrite"}
+THIS_FILE = "tests/test_doc_references.py"  # names missing files on purpose, in its fake
 
 
 def tracked_files(root):
@@ -38,7 +39,7 @@ def missing_markdown(root, files):
     basenames = {pathlib.PurePosixPath(name).name for name in present}  # a path built in code
     problems = []
     for name in files:
-        if name in NOT_YET:
+        if name in NOT_YET or name == THIS_FILE:
             continue
         text = (root / name).read_text(encoding="utf-8")
         for match in MARKDOWN_NAME.finditer(text):
@@ -96,8 +97,8 @@ def fake_repository(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "guide.md").write_text("# Guide\n")
     (tmp_path / "module.py").write_text(
-        '"""See docs/guide.md and ' + "DESIGN" + '.md; the report goes to out/report.md.\n\n'
-        "Built on minnet.functional.conv, once minnet.diagnostics.catalog_" + 'doc.\n"""\n')
+        '"""See docs/guide.md and DESIGN.md; the report goes to out/report.md.\n\n'
+        'Built on minnet.functional.conv, once minnet.diagnostics.catalog_doc.\n"""\n')
     return tmp_path
 
 
