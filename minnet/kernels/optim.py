@@ -104,25 +104,43 @@ _twins = {}  # update function -> Twin or None, filled on first use
 
 def twin_of(update):
     """The ``Twin`` of a NumPy update, or None; imports numba on the first call."""
-    if update not in _twins:
+    try:
+        return _twins[update]
+    except KeyError:
         entry = TWINS.get(f"{update.__module__}.{update.__qualname__}")
         if entry is not None:
             from minnet.kernels import optim_numba  # lazily: import minnet imports no numba
             entry = Twin(getattr(optim_numba, update.__name__), *entry)
         _twins[update] = entry
-    return _twins[update]
+        return entry
+
+
+def twin_can_run(twin, param, grad, states):
+    """True when the arrays suit ``twin``: the states after the ones it takes are None, and
+    every array is C-contiguous, writeable, of param's shape and of param's dtype, float32
+    or float64. (One loop, no generators: this runs once per parameter and step.)"""
+    if param.dtype not in COMPILED_DTYPES:
+        return False
+    for index, array in enumerate((param, grad, *states)):
+        if array is None:
+            continue
+        flags = array.flags
+        if (index > twin.states + 1 or array.dtype != param.dtype
+                or array.shape != param.shape or not flags.c_contiguous
+                or not flags.writeable):
+            return False
+    return True
 
 
 def run_update(update, param, grad, states, options):
     """Run ``update(param, grad, *states, **options)`` in place, on its numba twin when it can.
 
-    The twin runs when the backend is numba, ``update`` has one, the states
-    it does not take are None, and every array is C-contiguous, writeable, of
-    param's shape and dtype (float32 or float64): always the case for
-    minnet's own Parameters and state. Anything else (a non-contiguous
-    ``param.data`` set by hand, a float64 ``.grad`` on a float32 parameter,
-    amsgrad) runs the NumPy update, which takes any layout and mixes dtypes
-    as NumPy does, without RuntimeWarnings for NaN and inf.
+    The twin runs when the backend is numba, ``update`` has one and
+    ``twin_can_run``: always the case for minnet's own Parameters and state,
+    except with amsgrad or centered RMSprop. Anything else (a non-contiguous
+    ``param.data`` set by hand, a float64 ``.grad`` on a float32 parameter)
+    runs the NumPy update, which takes any layout and mixes dtypes as NumPy
+    does, without RuntimeWarnings for NaN and inf.
 
     Parameters
     ----------
@@ -133,17 +151,11 @@ def run_update(update, param, grad, states, options):
     options : dict of ``update``'s keyword arguments (Python floats, ints, bools)
     """
     twin = twin_of(update) if get_backend() == "numba" else None
-    if twin is not None and param.dtype in COMPILED_DTYPES and all(
-            state is None for state in states[twin.states:]) and all(
-            array.dtype == param.dtype and array.shape == param.shape
-            and array.flags.c_contiguous and array.flags.writeable
-            for array in (param, grad, *states) if array is not None):
-        flat = param.reshape(-1)
-        unused = flat[:0]
-        twin.compiled(flat, grad.reshape(-1),
-                      *(unused if state is None else state.reshape(-1)
-                        for state in states[:twin.states]),
-                      twin.pack(**options))
+    if twin is not None and twin_can_run(twin, param, grad, states):
+        arrays = [param.reshape(-1), grad.reshape(-1)]
+        for state in states[:twin.states]:  # an unused buffer: an empty array of the dtype
+            arrays.append(arrays[0][:0] if state is None else state.reshape(-1))
+        twin.compiled(*arrays, twin.pack(**options))
         return
     with np.errstate(**QUIET):
         update(param, grad, *states, **options)

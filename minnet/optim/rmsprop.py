@@ -118,7 +118,7 @@ class RMSprop(Optimizer):
         states = (state["square_avg"],
                   state["momentum_buffer"] if group["momentum"] > 0 else None,
                   state["grad_avg"] if group["centered"] else None)
-        options = {key: group[key] for key in ("lr", "alpha", "eps", "momentum",
-                                               "weight_decay")}
+        options = {"lr": group["lr"], "alpha": group["alpha"], "eps": group["eps"],
+                   "momentum": group["momentum"], "weight_decay": group["weight_decay"]}
         # rmsprop_update(data, grad, *states, **options), or its numba twin
         run_update(rmsprop_update, data, grad, states, options)

@@ -97,8 +97,9 @@ class SGD(Optimizer):
                 "dampening": dampening}
 
     def _update(self, data, grad, state, group):
-        options = {key: group[key] for key in ("lr", "momentum", "weight_decay", "nesterov",
-                                               "dampening")}
+        options = {"lr": group["lr"], "momentum": group["momentum"],
+                   "weight_decay": group["weight_decay"], "nesterov": group["nesterov"],
+                   "dampening": group["dampening"]}
         buffer = None
         if options["momentum"] != 0:
             buffer = state.get("momentum_buffer")
