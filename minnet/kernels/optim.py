@@ -1,4 +1,4 @@
-"""The optimizers' fast path: their numba twins, the packing of their scalars, the dispatch.
+"""The optimizers' fast path: the packing of their scalars for the numba twins, the dispatch.
 
 Each optimizer's update rule is a NumPy function in the optimizer's own file,
 the textbook rule line by line: ``minnet.optim.sgd.sgd_update``,
