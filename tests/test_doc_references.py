@@ -21,7 +21,7 @@ DOTTED_NAME = re.compile(r"\bminnet(?:\.[A-Za-z_]\w*)+")
 # Files the program writes, named in the docs that describe them (never in the repository).
 WRITTEN_BY_MINNET = {"report.md": "the doctor's report (minnet.diagnostics.report.markdown)"}
 # Files whose rewrite another part of issue 8 owns; remove an entry once its file is fixed.
-NOT_YET = {"minnet/kernels/optim_numba.py": "the optimizer kernels' rewrite"}
+NOT_YET = {}
 THIS_FILE = "tests/test_doc_references.py"  # names missing files on purpose, in its fake
 
 

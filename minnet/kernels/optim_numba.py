@@ -1,12 +1,19 @@
-"""Numba twins of ``minnet.kernels.optim`` (same names, same signatures).
+"""Numba twins of the optimizers' NumPy updates, one per rule, of the same name.
 
-Each kernel is one pass over 1-D C-contiguous arrays. The float64
-coefficients are first rounded to the parameter's dtype, as NumPy rounds a
-Python float before it multiplies a float32 array, and no literal enters the
-arithmetic: float32 stays float32, the operations happen in the reference's
-order, and the results equal the NumPy reference bit for bit. The branches on a
+``adam_update`` here is ``minnet.optim.adam.adam_update`` without amsgrad,
+``sgd_update`` is ``minnet.optim.sgd.sgd_update``, ``rmsprop_update`` is
+``minnet.optim.rmsprop.rmsprop_update`` without centering, ``adagrad_update``
+is ``minnet.optim.adagrad.adagrad_update``. Each takes the 1-D C-contiguous
+arrays (param, grad, then the states) and the rule's scalars packed into a
+float64 array by ``minnet.kernels.optim`` (``*_coefficients``), and does one
+pass. The scalars are first rounded to the parameter's dtype, as NumPy rounds
+a Python float before it multiplies a float32 array, and no literal enters
+the arithmetic: float32 stays float32, the operations happen in the NumPy
+update's order, and the results equal it bit for bit. The branches on a
 coefficient are loop-invariant; LLVM unswitches them and vectorizes each
-version (loops touch at most four arrays, see PERFORMANCE.md).
+version (a loop over more than about four arrays can stay scalar, so none
+touches more). ``run_update`` checks the arrays before calling a twin; a
+twin checks nothing (an unused buffer is passed as an empty array).
 """
 
 import numba

@@ -2,9 +2,32 @@
 
 import numpy as np
 
-from minnet.kernels.optim import adagrad_coefficients, adagrad_update, apply_update
+from minnet.kernels.optim import run_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_float
+
+
+def adagrad_update(param, grad, squared_sum, *, lr, eps, step=1, lr_decay=0.0,
+                   weight_decay=0.0):
+    """One Adagrad step on one parameter, in place: PyTorch's rule, in NumPy.
+
+    Parameters
+    ----------
+    param : ndarray, any shape; updated in place
+    grad : ndarray of param's shape; only read
+    squared_sum : ndarray of param's shape, the sum of every g**2 so far; updated in place
+    lr, eps, lr_decay, weight_decay : float
+    step : int
+        This parameter's own step count, 1 on its first update.
+
+    The numba backend runs this rule's twin, fused into one pass over the
+    arrays (``minnet/kernels/optim_numba.py``), equal to it to the last bit.
+    """
+    if weight_decay != 0:  # the L2 penalty's gradient, in a new array (.grad stays as it is)
+        grad = grad + weight_decay * param
+    clr = lr / (1 + (step - 1) * lr_decay)  # the decayed learning rate
+    squared_sum += grad * grad
+    param -= clr * (grad / (np.sqrt(squared_sum) + eps))
 
 
 class Adagrad(Optimizer):
@@ -64,6 +87,7 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = np.full_like(data, group["initial_accumulator_value"])
         state["step"] += 1
-        coefficients = adagrad_coefficients(group["lr"], group["eps"], state["step"],
-                                            group["lr_decay"], group["weight_decay"])
-        apply_update(adagrad_update, data, grad, (state["sum"],), coefficients)
+        options = {"lr": group["lr"], "eps": group["eps"], "step": state["step"],
+                   "lr_decay": group["lr_decay"], "weight_decay": group["weight_decay"]}
+        # adagrad_update(data, grad, state["sum"], **options), or its numba twin
+        run_update(adagrad_update, data, grad, (state["sum"],), options)

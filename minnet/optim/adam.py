@@ -1,16 +1,53 @@
 """Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay)."""
 
+import math
+
 import numpy as np
 
 from minnet.errors import ConfigError
-from minnet.kernels.optim import (
-    adam_amsgrad_update,
-    adam_coefficients,
-    adam_update,
-    apply_update,
-)
+from minnet.kernels.optim import run_update
 from minnet.optim.optimizer import Optimizer
 from minnet.validation import check_bool, check_float
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, beta1, beta2,
+                eps, step, weight_decay=0.0, decoupled=False):
+    """One Adam (or AdamW) step on one parameter, in place: PyTorch's rule, in NumPy.
+
+    Parameters
+    ----------
+    param : ndarray, any shape; updated in place
+    grad : ndarray of param's shape; only read
+    exp_avg, exp_avg_sq : ndarray of param's shape, the moments m and v; updated in place
+    max_exp_avg_sq : ndarray of param's shape, or None
+        amsgrad's largest v so far (updated in place); None without amsgrad.
+    lr, beta1, beta2, eps, weight_decay : float
+    step : int
+        This parameter's own step count, 1 on its first update.
+    decoupled : bool
+        AdamW's weight decay (shrink the weight) instead of Adam's L2 penalty.
+
+    The numba backend runs this rule's twin, fused into one pass over the
+    arrays (``minnet/kernels/optim_numba.py``), equal to it to the last bit;
+    amsgrad always runs here.
+    """
+    if weight_decay != 0:
+        if decoupled:  # AdamW: every weight shrinks by the same fraction
+            param *= 1 - lr * weight_decay
+        else:  # Adam: the L2 penalty's gradient, in a new array (.grad stays as it is)
+            grad = grad + weight_decay * param
+    exp_avg += (1 - beta1) * (grad - exp_avg)  # m = beta1 * m + (1 - beta1) * g
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * (grad * grad)  # v = beta2 * v + (1 - beta2) * g**2
+    if max_exp_avg_sq is not None:  # amsgrad: from here on, v is the largest v so far
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        exp_avg_sq = max_exp_avg_sq
+    # m and v start at 0, which pulls them toward 0 by a factor 1 - beta**step: undo it.
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    denominator = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
+    param -= step_size * (exp_avg / denominator)
 
 
 class Adam(Optimizer):
@@ -80,16 +117,16 @@ class Adam(Optimizer):
             state["exp_avg"] = np.zeros_like(data)
             state["exp_avg_sq"] = np.zeros_like(data)
         state["step"] += 1
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:  # also when switched on later
+            state["max_exp_avg_sq"] = np.zeros_like(data)
         beta1, beta2 = group["betas"]
-        coefficients = adam_coefficients(group["lr"], beta1, beta2, group["eps"], state["step"],
-                                         group["weight_decay"], self.decoupled)
-        moments = (state["exp_avg"], state["exp_avg_sq"])
-        if group["amsgrad"]:
-            if "max_exp_avg_sq" not in state:  # also when amsgrad is switched on later
-                state["max_exp_avg_sq"] = np.zeros_like(data)
-            adam_amsgrad_update(data, grad, *moments, state["max_exp_avg_sq"], coefficients)
-        else:
-            apply_update(adam_update, data, grad, moments, coefficients)
+        states = (state["exp_avg"], state["exp_avg_sq"],
+                  state["max_exp_avg_sq"] if group["amsgrad"] else None)
+        options = {"lr": group["lr"], "beta1": beta1, "beta2": beta2, "eps": group["eps"],
+                   "step": state["step"], "weight_decay": group["weight_decay"],
+                   "decoupled": self.decoupled}
+        # adam_update(data, grad, *states, **options), or its numba twin
+        run_update(adam_update, data, grad, states, options)
 
 
 class AdamW(Adam):

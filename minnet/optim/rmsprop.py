@@ -2,14 +2,48 @@
 
 import numpy as np
 
-from minnet.kernels.optim import (
-    apply_update,
-    rmsprop_centered_update,
-    rmsprop_coefficients,
-    rmsprop_update,
-)
+from minnet.kernels.optim import run_update
 from minnet.optim.optimizer import Optimizer, check_momentum
 from minnet.validation import check_bool, check_float
+
+
+def rmsprop_update(param, grad, square_avg, momentum_buffer=None, grad_avg=None, *, lr, alpha,
+                   eps, momentum=0.0, weight_decay=0.0):
+    """One RMSprop step on one parameter, in place: PyTorch's rule, in NumPy.
+
+    Parameters
+    ----------
+    param : ndarray, any shape; updated in place
+    grad : ndarray of param's shape; only read
+    square_avg : ndarray of param's shape, the moving average v of g**2; updated in place
+    momentum_buffer : ndarray of param's shape, or None
+        The velocity b, updated in place; None when momentum is 0.
+    grad_avg : ndarray of param's shape, or None
+        Centered RMSprop's moving average of g, updated in place; None otherwise.
+    lr, alpha, eps, momentum, weight_decay : float
+
+    The numba backend runs this rule's twin, fused into one pass over the
+    arrays (``minnet/kernels/optim_numba.py``), equal to it to the last bit;
+    centered RMSprop always runs here.
+    """
+    if weight_decay != 0:  # the L2 penalty's gradient, in a new array (.grad stays as it is)
+        grad = grad + weight_decay * param
+    square_avg *= alpha
+    square_avg += (1 - alpha) * (grad * grad)  # v = alpha * v + (1 - alpha) * g**2
+    if grad_avg is None:
+        denominator = np.sqrt(square_avg) + eps
+    else:  # centered: divide by a moving standard deviation, sqrt(E[g**2] - E[g]**2)
+        grad_avg += (1 - alpha) * (grad - grad_avg)  # = alpha * mean + (1 - alpha) * g
+        # A variance, >= 0 in exact arithmetic: clamp where round-off makes it negative
+        # (PyTorch's sqrt gives NaN there).
+        variance = np.maximum(square_avg - grad_avg * grad_avg, 0.0)
+        denominator = np.sqrt(variance) + eps
+    step = grad / denominator
+    if momentum != 0:
+        momentum_buffer *= momentum
+        momentum_buffer += step  # b = momentum * b + g / denominator
+        step = momentum_buffer
+    param -= lr * step
 
 
 class RMSprop(Optimizer):
@@ -77,18 +111,14 @@ class RMSprop(Optimizer):
             state["step"] = 0
             state["square_avg"] = np.zeros_like(data)
         state["step"] += 1  # not used by the rule; kept as PyTorch keeps it
-        buffer = None
-        if group["momentum"] > 0:  # zeros on the first use, as PyTorch's
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = np.zeros_like(data)
-        coefficients = rmsprop_coefficients(group["lr"], group["alpha"], group["eps"],
-                                            group["momentum"], group["weight_decay"])
-        if group["centered"]:
-            if "grad_avg" not in state:
-                state["grad_avg"] = np.zeros_like(data)
-            rmsprop_centered_update(data, grad, state["square_avg"], state["grad_avg"],
-                                    buffer, coefficients)
-        else:
-            apply_update(rmsprop_update, data, grad, (state["square_avg"], buffer),
-                         coefficients)
+        if group["momentum"] > 0 and "momentum_buffer" not in state:  # zeros, as PyTorch's
+            state["momentum_buffer"] = np.zeros_like(data)
+        if group["centered"] and "grad_avg" not in state:
+            state["grad_avg"] = np.zeros_like(data)
+        states = (state["square_avg"],
+                  state["momentum_buffer"] if group["momentum"] > 0 else None,
+                  state["grad_avg"] if group["centered"] else None)
+        options = {"lr": group["lr"], "alpha": group["alpha"], "eps": group["eps"],
+                   "momentum": group["momentum"], "weight_decay": group["weight_decay"]}
+        # rmsprop_update(data, grad, *states, **options), or its numba twin
+        run_update(rmsprop_update, data, grad, states, options)

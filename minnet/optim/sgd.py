@@ -3,9 +3,37 @@
 import numpy as np
 
 from minnet.errors import ConfigError
-from minnet.kernels.optim import apply_update, sgd_coefficients, sgd_update
+from minnet.kernels.optim import run_update
 from minnet.optim.optimizer import Optimizer, check_momentum
 from minnet.validation import check_bool, check_float
+
+
+def sgd_update(param, grad, momentum_buffer=None, *, lr, momentum=0.0, weight_decay=0.0,
+               nesterov=False, dampening=0.0):
+    """One SGD step on one parameter, in place: PyTorch's rule, in NumPy.
+
+    Parameters
+    ----------
+    param : ndarray, any shape; updated in place
+    grad : ndarray of param's shape; only read
+    momentum_buffer : ndarray of param's shape, or None
+        The velocity b, updated in place; None when momentum is 0. PyTorch's
+        first b is g itself: pass zeros and ``dampening=0`` for a parameter's
+        first momentum step (``SGD`` does).
+    lr, momentum, weight_decay, dampening : float
+    nesterov : bool
+
+    The numba backend runs this rule's twin, fused into one pass over the
+    arrays (``minnet/kernels/optim_numba.py``), equal to it to the last bit.
+    """
+    if weight_decay != 0:  # the L2 penalty's gradient, in a new array (.grad stays as it is)
+        grad = grad + weight_decay * param
+    if momentum != 0:
+        momentum_buffer *= momentum
+        # b = momentum * b + (1 - dampening) * g; without dampening, no pass multiplying by 1
+        momentum_buffer += (1 - dampening) * grad if dampening != 0 else grad
+        grad = grad + momentum * momentum_buffer if nesterov else momentum_buffer
+    param -= lr * grad
 
 
 class SGD(Optimizer):
@@ -69,13 +97,14 @@ class SGD(Optimizer):
                 "dampening": dampening}
 
     def _update(self, data, grad, state, group):
-        momentum, dampening = group["momentum"], group["dampening"]
+        options = {"lr": group["lr"], "momentum": group["momentum"],
+                   "weight_decay": group["weight_decay"], "nesterov": group["nesterov"],
+                   "dampening": group["dampening"]}
         buffer = None
-        if momentum != 0:
+        if options["momentum"] != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:  # first momentum step: b = 0 * momentum + 1 * g = g exactly
                 buffer = state["momentum_buffer"] = np.zeros_like(data)
-                dampening = 0.0
-        coefficients = sgd_coefficients(group["lr"], momentum, group["weight_decay"],
-                                        group["nesterov"], dampening)
-        apply_update(sgd_update, data, grad, (buffer,), coefficients)
+                options["dampening"] = 0.0
+        # sgd_update(data, grad, buffer, **options), or its numba twin
+        run_update(sgd_update, data, grad, (buffer,), options)

@@ -1,6 +1,6 @@
-"""Fused optimizer updates: each numba twin equals its NumPy reference bit for bit,
-the dispatch falls back to the reference for arrays the twin does not take, and the
-optimizers give the same weights on both backends."""
+"""Fused optimizer updates: each numba twin equals the NumPy update in its optimizer's file
+bit for bit, the dispatch falls back to the NumPy update for arrays or options the twin
+does not take, and the optimizers give the same weights on both backends."""
 
 import math
 
@@ -13,6 +13,10 @@ from minnet.core import Parameter
 from minnet.kernels import optim as K
 from minnet.kernels import use_backend
 from minnet.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from minnet.optim.adagrad import adagrad_update
+from minnet.optim.adam import adam_update
+from minnet.optim.rmsprop import rmsprop_update
+from minnet.optim.sgd import sgd_update
 
 DTYPES = st.sampled_from([np.float32, np.float64])
 SHAPES = st.sampled_from([(), (1,), (7,), (3, 5), (2, 3, 4), (0, 3)])
@@ -24,12 +28,14 @@ def random_arrays(rng, shape, dtype, count, positive=()):
     return [np.abs(a) if i in positive else a for i, a in enumerate(arrays)]
 
 
-def assert_twins_agree(kernel, arrays, coefficients):
-    """Run reference and twin on copies (twin on flat views); all arrays equal to the bit."""
+def assert_twins_agree(update, arrays, options):
+    """Run the NumPy update and its twin (on flat views) on copies; all arrays equal to the
+    bit."""
     expected = [a.copy() for a in arrays]
     actual = [a.copy() for a in arrays]
-    kernel.reference(*expected, coefficients)
-    kernel.compiled(*(a.reshape(-1) for a in actual), coefficients)
+    update(*expected, **options)
+    twin = K.twin_of(update)
+    twin.compiled(*(a.reshape(-1) for a in actual), twin.pack(**options))
     for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want, err_msg=f"array {index}")
@@ -42,8 +48,9 @@ def test_adam_twin_matches_reference(shape, dtype, seed, step, lr, weight_decay,
                                      betas):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 4, positive=(3,))  # param, grad, m, v
-    coefficients = K.adam_coefficients(lr, *betas, 1e-8, step, weight_decay, decoupled)
-    assert_twins_agree(K.adam_update, arrays, coefficients)
+    options = dict(lr=lr, beta1=betas[0], beta2=betas[1], eps=1e-8, step=step,
+                   weight_decay=weight_decay, decoupled=decoupled)
+    assert_twins_agree(adam_update, arrays, options)
 
 
 @given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16),
@@ -54,8 +61,9 @@ def test_sgd_twin_matches_reference(shape, dtype, seed, momentum, nesterov, weig
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 3)  # param, grad, momentum buffer
     nesterov = nesterov and momentum > 0 and dampening == 0
-    coefficients = K.sgd_coefficients(0.05, momentum, weight_decay, nesterov, dampening)
-    assert_twins_agree(K.sgd_update, arrays, coefficients)
+    options = dict(lr=0.05, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov,
+                   dampening=dampening)
+    assert_twins_agree(sgd_update, arrays, options)
 
 
 @given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16),
@@ -64,8 +72,9 @@ def test_sgd_twin_matches_reference(shape, dtype, seed, momentum, nesterov, weig
 def test_rmsprop_twin_matches_reference(shape, dtype, seed, momentum, alpha, weight_decay):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 4, positive=(2,))  # param, grad, avg, buffer
-    coefficients = K.rmsprop_coefficients(0.01, alpha, 1e-8, momentum, weight_decay)
-    assert_twins_agree(K.rmsprop_update, arrays, coefficients)
+    options = dict(lr=0.01, alpha=alpha, eps=1e-8, momentum=momentum,
+                   weight_decay=weight_decay)
+    assert_twins_agree(rmsprop_update, arrays, options)
 
 
 @given(shape=SHAPES, dtype=DTYPES, seed=st.integers(0, 2**16), step=st.integers(1, 50),
@@ -73,8 +82,30 @@ def test_rmsprop_twin_matches_reference(shape, dtype, seed, momentum, alpha, wei
 def test_adagrad_twin_matches_reference(shape, dtype, seed, step, lr_decay, weight_decay):
     rng = np.random.default_rng(seed)
     arrays = random_arrays(rng, shape, dtype, 3, positive=(2,))  # param, grad, sum
-    coefficients = K.adagrad_coefficients(0.1, 1e-10, step, lr_decay, weight_decay)
-    assert_twins_agree(K.adagrad_update, arrays, coefficients)
+    options = dict(lr=0.1, eps=1e-10, step=step, lr_decay=lr_decay, weight_decay=weight_decay)
+    assert_twins_agree(adagrad_update, arrays, options)
+
+
+def run_on(twin, update, *arrays, **options):
+    """Run ``update`` itself (``twin="reference"``) or its numba twin on ``arrays``."""
+    if twin == "reference":
+        update(*arrays, **options)
+    else:
+        compiled, pack, _ = K.twin_of(update)
+        compiled(*arrays, pack(**options))
+
+
+def test_every_twin_belongs_to_a_numpy_update_of_its_name():
+    updates = {f"{u.__module__}.{u.__name__}": u
+               for u in (sgd_update, adam_update, rmsprop_update, adagrad_update)}
+    assert set(K.TWINS) == set(updates)
+    for update in updates.values():
+        assert K.twin_of(update).compiled.__name__ == update.__name__
+
+    def own_update(*arrays, **options):  # a student's own adam_update, in another module
+        pass
+    own_update.__name__ = own_update.__qualname__ = "adam_update"
+    assert K.twin_of(own_update) is None
 
 
 def test_sgd_first_momentum_step_is_the_gradient_itself():
@@ -83,8 +114,7 @@ def test_sgd_first_momentum_step_is_the_gradient_itself():
     for twin in ("reference", "compiled"):
         param, grad = np.array([1.0, -2.0]), np.array([0.3, 0.7])
         buffer = np.zeros(2)
-        getattr(K.sgd_update, twin)(param, grad, buffer,
-                                    K.sgd_coefficients(0.1, 0.9, dampening=0.0))
+        run_on(twin, sgd_update, param, grad, buffer, lr=0.1, momentum=0.9, dampening=0.0)
         np.testing.assert_array_equal(buffer, grad)
 
 
@@ -95,8 +125,7 @@ def test_rmsprop_centered_reference_is_the_textbook_formula():
     v_new = alpha * square_avg + (1 - alpha) * grad ** 2
     mean_new = alpha * grad_avg + (1 - alpha) * grad
     expected = param - lr * grad / (np.sqrt(v_new - mean_new ** 2) + eps)
-    K.rmsprop_centered_update(param, grad, square_avg, grad_avg, None,
-                              K.rmsprop_coefficients(lr, alpha, eps))
+    rmsprop_update(param, grad, square_avg, None, grad_avg, lr=lr, alpha=alpha, eps=eps)
     np.testing.assert_allclose(param, expected, rtol=1e-13)
     np.testing.assert_allclose(grad_avg, mean_new, rtol=1e-13)
 
@@ -106,8 +135,7 @@ def test_rmsprop_centered_clamps_a_variance_that_round_off_makes_negative():
     param, grad = np.array([1.0]), np.array([0.3])
     square_avg, grad_avg = np.array([0.09]), np.array([0.3 + 1e-16])
     with np.errstate(invalid="raise"):
-        K.rmsprop_centered_update(param, grad, square_avg, grad_avg, None,
-                                  K.rmsprop_coefficients(0.01, 0.5, 1e-8))
+        rmsprop_update(param, grad, square_avg, None, grad_avg, lr=0.01, alpha=0.5, eps=1e-8)
     assert np.isfinite(param).all()
 
 
@@ -119,8 +147,7 @@ def test_adam_reference_is_the_textbook_formula():
     v_new = beta2 * v + (1 - beta2) * grad**2
     expected = param - lr * (m_new / (1 - beta1**step)) / (
         np.sqrt(v_new / (1 - beta2**step)) + eps)
-    K.adam_update.reference(param, grad, m, v,
-                            K.adam_coefficients(lr, beta1, beta2, eps, step))
+    adam_update(param, grad, m, v, lr=lr, beta1=beta1, beta2=beta2, eps=eps, step=step)
     np.testing.assert_allclose(param, expected, rtol=1e-12)
     np.testing.assert_allclose(m, m_new, rtol=1e-12)
 
@@ -129,35 +156,53 @@ def test_adam_reference_is_the_textbook_formula():
 def test_nan_in_the_gradient_reaches_the_parameter(twin):
     param, grad = np.ones(3), np.array([0.0, np.nan, 1.0])
     m, v = np.zeros(3), np.zeros(3)
-    getattr(K.adam_update, twin)(param, grad, m, v, K.adam_coefficients(0.1, 0.9, 0.999,
-                                                                         1e-8, 1))
+    run_on(twin, adam_update, param, grad, m, v, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8,
+           step=1)
     assert np.isnan(param[1]) and np.all(np.isfinite(param[[0, 2]]))
 
 
-def test_apply_update_falls_back_for_a_non_contiguous_parameter():
+SGD_OPTIONS = dict(lr=0.1, momentum=0.9)
+
+
+def test_run_update_falls_back_for_a_non_contiguous_parameter():
     rng = np.random.default_rng(0)
     base = rng.standard_normal((4, 6)).astype(np.float32)
     grad = rng.standard_normal((4, 3)).astype(np.float32)
-    coefficients = K.sgd_coefficients(0.1, 0.9)
     view, buffer = base[:, ::2], np.zeros((4, 3), np.float32)  # a strided view
     expected = view.copy()
-    K.sgd_update.reference(expected, grad, np.zeros((4, 3), np.float32), coefficients)
+    sgd_update(expected, grad, np.zeros((4, 3), np.float32), **SGD_OPTIONS)
     with use_backend("numba"):
-        K.apply_update(K.sgd_update, view, grad, (buffer,), coefficients)
+        K.run_update(sgd_update, view, grad, (buffer,), SGD_OPTIONS)
     np.testing.assert_array_equal(base[:, ::2], expected)  # updated in place, through the view
     np.testing.assert_array_equal(buffer, grad)
 
 
-def test_apply_update_falls_back_for_a_grad_of_another_dtype():
+def test_run_update_falls_back_for_a_grad_of_another_dtype():
     param = np.array([1.0, 2.0], np.float32)
     grad = np.array([0.1, 0.2])  # float64 .grad on a float32 parameter
     expected = param.copy()
-    coefficients = K.sgd_coefficients(0.3)
-    K.sgd_update.reference(expected, grad, None, coefficients)
+    sgd_update(expected, grad, None, lr=0.3)
     with use_backend("numba"):
-        K.apply_update(K.sgd_update, param, grad, (None,), coefficients)
+        K.run_update(sgd_update, param, grad, (None,), {"lr": 0.3})
     np.testing.assert_array_equal(param, expected)
     assert param.dtype == np.float32
+
+
+def test_run_update_runs_amsgrad_on_the_numpy_update():
+    # The twin takes m and v only: with amsgrad's running maximum, the NumPy update runs
+    # (so the maximum is updated), on the numba backend too.
+    rng = np.random.default_rng(1)
+    arrays = random_arrays(rng, (3, 4), np.float32, 5, positive=(3, 4))  # p, g, m, v, v_max
+    options = dict(lr=0.1, beta1=0.9, beta2=0.5, eps=1e-8, step=2)
+    expected = [a.copy() for a in arrays]
+    adam_update(*expected, **options)
+    without_amsgrad = [a.copy() for a in arrays[:4]]
+    adam_update(*without_amsgrad, **options)
+    with use_backend("numba"):
+        K.run_update(adam_update, arrays[0], arrays[1], tuple(arrays[2:]), options)
+    for got, want in zip(arrays, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(arrays[0], without_amsgrad[0])  # amsgrad mattered here
 
 
 OPTIMIZERS = [
@@ -196,8 +241,8 @@ def test_optimizers_give_identical_weights_on_both_backends(kind, kwargs, dtype)
 
 
 def test_coefficients_hold_the_bias_corrections():
-    coefficients = K.adam_coefficients(0.1, 0.9, 0.999, 1e-8, 2, weight_decay=0.5,
-                                       decoupled=True)
+    coefficients = K.adam_coefficients(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, step=2,
+                                       weight_decay=0.5, decoupled=True)
     named = dict(zip(K.ADAM_COEFFICIENTS, coefficients.tolist(), strict=True))
     assert named["step_size"] == pytest.approx(0.1 / (1 - 0.9**2))
     assert named["bias_correction2_sqrt"] == pytest.approx(math.sqrt(1 - 0.999**2))
