@@ -16,7 +16,7 @@ Shapes (batch first, D = 2 when bidirectional, else 1):
   index k * D + d for layer k, direction d.
 
 A layer keeps the large buffers of each layer and direction between steps (a
-"workspace", see ``minnet.functional.recurrent``): for a one-layer LSTM about
+"workspace", see ``minnet.kernels.recurrent_plan``): for a one-layer LSTM about
 three (T, 4H, N) arrays and a few (T, H, N) ones, 9 MB in float32 for N = 32
 sequences of T = 32 steps and H = 128. A forward uses them only when no other
 forward of the layer waits for its backward (its cache refers to them).
