@@ -1,10 +1,11 @@
 """Stacked and bidirectional recurrent layers: PyTorch's ``num_layers``, ``bidirectional``
-and ``dropout``, built from the fast single-direction pairs.
+and ``dropout``, built from the fast single-direction plans.
 
 Layer k, direction d (0 forward, 1 reverse) is one call of the cell's fast
-pair (``rnn_forward``, ``lstm_forward``, ``gru_forward``) with its own four
-weights and its own workspace:
-- the reverse direction reads the sequence backwards: the same pair runs on
+plan (``minnet.kernels.rnn_plan``, ``.lstm_plan``, ``.gru_plan``: what
+``rnn_forward``, ``lstm_forward``, ``gru_forward`` run after their checks) with
+its own four weights and its own workspace:
+- the reverse direction reads the sequence backwards: the same plan runs on
   ``x[:, ::-1]`` (a view) and its outputs are flipped back, so that the output
   at time t concatenates the forward direction's h_t (which has read
   x_0 .. x_t) and the reverse direction's (which has read x_{T-1} .. x_t),
@@ -21,21 +22,17 @@ output, (N, D*H), is the last layer's final states side by side: forward
 at T-1, reverse at 0.
 
 Backward runs the layers from last to first; within a layer each direction's
-pair gets its slice of the upstream gradient (flipped for the reverse
+plan gets its slice of the upstream gradient (flipped for the reverse
 direction) plus the gradients of its final states, and the two directions'
 input gradients add up.
 """
+
+from collections import namedtuple
 
 import numpy as np
 
 from minnet.errors import ConfigError, ShapeError
 from minnet.functional.dropout import dropout_backward, dropout_forward
-from minnet.functional.gru import gru_backward_unchecked, gru_final_states, gru_forward_unchecked
-from minnet.functional.lstm import (
-    lstm_backward_unchecked,
-    lstm_final_states,
-    lstm_forward_unchecked,
-)
 from minnet.functional.recurrent_checks import (
     as_gradient,
     check_float_array,
@@ -43,23 +40,36 @@ from minnet.functional.recurrent_checks import (
     check_sequence,
     check_shape,
 )
-from minnet.functional.rnn import (
-    NONLINEARITIES,
-    rnn_backward_unchecked,
-    rnn_final_states,
-    rnn_forward_unchecked,
+from minnet.functional.rnn import NONLINEARITIES
+from minnet.kernels.gru_plan import gru_final_states, gru_sequence_backward, gru_sequence_forward
+from minnet.kernels.lstm_plan import (
+    lstm_final_states,
+    lstm_sequence_backward,
+    lstm_sequence_forward,
 )
+from minnet.kernels.rnn_plan import rnn_final_states, rnn_sequence_backward, rnn_sequence_forward
 from minnet.validation import check_bool, check_choice, check_float, check_int
 
-# cell -> (forward pair, backward pair, final states, state names, gate count). The pairs
-# without their own checks: the stack checks every layer's arguments once, up front.
+# cell -> (forward plan, backward plan, final states, state names, gate count). The plans
+# without the functional pairs' checks: the stack checks every layer's arguments once, up front.
 CELLS = {
-    "rnn": (rnn_forward_unchecked, rnn_backward_unchecked, rnn_final_states, ("h0",), 1),
-    "lstm": (lstm_forward_unchecked, lstm_backward_unchecked, lstm_final_states, ("h0", "c0"),
-             4),
-    "gru": (gru_forward_unchecked, gru_backward_unchecked, gru_final_states, ("h0",), 3),
+    "rnn": (rnn_sequence_forward, rnn_sequence_backward, rnn_final_states, ("h0",), 1),
+    "lstm": (lstm_sequence_forward, lstm_sequence_backward, lstm_final_states, ("h0", "c0"), 4),
+    "gru": (gru_sequence_forward, gru_sequence_backward, gru_final_states, ("h0",), 3),
 }
 PARAMETER_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+RecurrentStackCache = namedtuple(
+    "RecurrentStackCache", ["cell", "caches", "dropout_caches", "num_layers", "directions",
+                            "batch", "hidden", "given", "out_shape", "dtype"])
+RecurrentStackCache.__doc__ = """What ``recurrent_stack_backward`` needs.
+
+cell : "rnn", "lstm" or "gru"; caches : the plan's cache of each layer and
+direction, in the order of ``weights``; dropout_caches : one per layer but the
+last; num_layers, directions (D), batch (N), hidden (H) : ints; given : one
+bool per state name, whether that initial state was given; out_shape : the
+output's shape, (N, T, D*H) or (N, D*H); dtype : the float dtype of the call.
+"""
 
 
 def parameter_names(num_layers, bidirectional):
@@ -138,9 +148,9 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
     dropout : float in [0, 1), on every layer's output but the last, in training
     training : bool; rng : None, int or Generator, draws the dropout masks
     return_sequences : bool, the last layer's output at every step or only its final states
-    options : dict of the pair's other keyword arguments ({"nonlinearity": "relu"})
+    options : dict of the cell's other keyword arguments ({"nonlinearity": "relu"})
     workspaces : None, or a dict whose entry (k, d) is layer k direction d's
-        workspace (created when missing; see ``minnet.functional.recurrent``)
+        workspace (created when missing; see ``minnet.kernels.recurrent_plan``)
     owner : what the errors name (a layer passes itself); the weights are named
         as PyTorch names them (``parameter_names``)
 
@@ -181,8 +191,8 @@ def recurrent_stack_forward(cell, x, weights, states=None, num_layers=1, bidirec
             dropout_caches.append(dropout_cache)
     stacked = tuple(_stack([final[k] for final in finals]) for k in range(len(names)))
     given = tuple(states.get(name) is not None for name in names)
-    cache = (cell, caches, dropout_caches, (num_layers, directions, batch, hidden), given,
-             layer_input.shape, dtype)
+    cache = RecurrentStackCache(cell, caches, dropout_caches, num_layers, directions, batch,
+                                hidden, given, layer_input.shape, dtype)
     return (layer_input, stacked), cache
 
 
@@ -207,7 +217,7 @@ def recurrent_stack_backward(grad_out, cache, grad_finals=None, workspaces=None)
         grad_b_ih, grad_b_hh), in the order of ``weights``; with workspaces,
         valid until the next call with them
     """
-    cell, caches, dropout_caches, (layers, directions, batch, hidden), given, out_shape, dtype = (
+    cell, caches, dropout_caches, layers, directions, batch, hidden, given, out_shape, dtype = (
         cache)
     _, backward, _, names, _ = CELLS[cell]
     owner = "recurrent_stack_backward"

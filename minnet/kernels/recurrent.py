@@ -5,23 +5,29 @@ kernels) followed by a dozen elementwise operations; in NumPy each of those
 allocates a temporary and makes a pass over memory, which is what makes a
 NumPy LSTM slow. The kernels fuse that work into one or two passes. They
 write into output arrays that the caller allocates, so a time loop reuses
-its buffers.
+its buffers. The time loops that call them are the plans beside this file
+(``recurrent_plan``, ``rnn_plan``, ``lstm_plan``, ``gru_plan``).
 
 Transcendental functions stay with NumPy, whose ``tanh`` is vectorized (the
-``math.tanh`` that numba compiles is about 20x slower). A sigmoid gate is
-computed as ``0.5 + 0.5 * tanh(a / 2)``: the caller halves the sigmoid
-gates' weight rows and biases (exact: a power-of-two scale), applies one
-``np.tanh`` to the whole block of preactivations, and the kernel finishes the
-sigmoid. Absolute error: one unit of round-off (the tiny values that
-``1 / (1 + exp(-a))`` gives for a < -37 in float64 come out as 0).
+``math.tanh`` that numba compiles is not; benchmarks/README.md, "Recurrent
+layers"). A sigmoid gate is computed as ``0.5 + 0.5 * tanh(a / 2)``: the
+caller halves the sigmoid gates' weight rows and biases (exact: a
+power-of-two scale), applies one ``np.tanh`` to the whole block of
+preactivations, and the kernel finishes the sigmoid. Absolute error: one
+unit of round-off (the tiny values that ``1 / (1 + exp(-a))`` gives for
+a < -37 in float64 come out as 0).
 
 Layout: the work is elementwise, so every array is 1-D. A step's hidden
 state holds M values (H units x N sequences, in any order the caller
 likes); a gate array holds its gates' blocks of M values one after another,
 in PyTorch's order: LSTM (i, f, g, o), 4M values; GRU (r, z, n), 3M values.
-All arrays of one call share one float dtype; any strides work (the caller
-passes contiguous ones, which run fastest). The caller validates; a kernel
-never raises.
+All arrays of one call share one float dtype; any strides work (the plans
+pass contiguous ones, which run fastest). Nothing here checks sizes or
+dtypes, and a kernel never raises: the arguments are checked before any
+plan runs, by the functional pairs (``minnet.functional.rnn``, ``.lstm``,
+``.gru``) and the stack (``minnet.functional.recurrent_stack``), with
+``minnet.functional.recurrent_checks``; the plans then make every buffer
+the right size.
 """
 
 import numpy as np

@@ -1,12 +1,12 @@
 """Numba twins of ``minnet.kernels.recurrent`` (same names, same signatures).
 
 Every array is 1-D (see the reference module), so each kernel is one long
-loop that LLVM vectorizes, its aliasing checks made once: the LSTM backward
-on 32 x 128 units takes about 3.3 us, against 7 us for the same work as a
-loop over the rows of 2-D blocks (a short inner loop per row). Constants are
-made in the arrays' dtype (``dtype.type``) so that float32 stays float32. No
-transcendental function appears here: NumPy's vectorized ``tanh`` runs
-before the kernels.
+loop that LLVM vectorizes, its aliasing checks made once (faster than a loop
+over the rows of 2-D blocks, with a short inner loop per row: measured in
+benchmarks/README.md, "Recurrent layers"). Constants are made in the arrays'
+dtype (``dtype.type``) so that float32 stays float32. No transcendental
+function appears here: NumPy's vectorized ``tanh`` runs before the kernels.
+No bounds are checked: the sizes were checked in Python before the plan ran.
 """
 
 import numba

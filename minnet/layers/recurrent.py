@@ -16,11 +16,13 @@ Shapes (batch first, D = 2 when bidirectional, else 1):
   index k * D + d for layer k, direction d.
 
 A layer keeps the large buffers of each layer and direction between steps (a
-"workspace", see ``minnet.functional.recurrent``): for a one-layer LSTM about
+"workspace", see ``minnet.kernels.recurrent_plan``): for a one-layer LSTM about
 three (T, 4H, N) arrays and a few (T, H, N) ones, 9 MB in float32 for N = 32
 sequences of T = 32 steps and H = 128. A forward uses them only when no other
 forward of the layer waits for its backward (its cache refers to them).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,6 +44,22 @@ from minnet.random import make_rng
 from minnet.validation import as_float_array, check_axis_size, check_choice, check_ndim
 
 _NO_GRADIENT = np.zeros(())  # stands for a missing output gradient when popping the cache
+
+
+class RecurrentLayerCache(NamedTuple):
+    """What one forward of a recurrent layer leaves for its backward.
+
+    out_shape : tuple, the output's shape, (N, T, D*H) or (N, D*H) (grad_out must match)
+    stack : RecurrentStackCache, the stack's cache (``recurrent_stack_forward``)
+    state_shapes : dict, name -> shape of each initial state the caller gave
+        (its gradient is returned in that shape)
+    batch : int, N
+    """
+
+    out_shape: tuple
+    stack: object
+    state_shapes: dict
+    batch: int
 
 
 class _Recurrent(Module):
@@ -157,7 +175,7 @@ class _Recurrent(Module):
             self.cell, x, weights, states, self.num_layers, self.bidirectional, self.dropout,
             self.training, self.rng, self.return_sequences, self._options(), workspaces, self)
         state_shapes = {name: np.shape(value) for name, value in given.items()}
-        self.push_cache((out.shape, cache, state_shapes, len(x)))
+        self.push_cache(RecurrentLayerCache(out.shape, cache, state_shapes, len(x)))
         if not self.return_state:
             return out
         return out, (finals if len(finals) > 1 else finals[0])
@@ -183,12 +201,12 @@ class _Recurrent(Module):
 
         def expected_shape(entry):
             # runs before the cache is popped: a refused gradient leaves it pending
-            out_shape, _, _, batch = entry
-            checked.append(self._check_gradients(grad_output, grad_finals, batch))
-            return out_shape if grad_output is not None else ()
+            checked.append(self._check_gradients(grad_output, grad_finals, entry.batch))
+            return entry.out_shape if grad_output is not None else ()
 
-        _, cache, state_shapes, _ = self.pop_cache(
-            _NO_GRADIENT if grad_output is None else grad_output, expected_shape)
+        entry = self.pop_cache(_NO_GRADIENT if grad_output is None else grad_output,
+                               expected_shape)
+        cache, state_shapes = entry.stack, entry.state_shapes
         grad_output, grad_finals = checked[0]
         grad_x, grad_states, grad_weights = recurrent_stack_backward(
             grad_output, cache, grad_finals, self._workspaces)

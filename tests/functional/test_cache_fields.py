@@ -14,9 +14,7 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGES = ("minnet/functional", "minnet/layers")
-# Files another part of issue 8 owns (the recurrent rewrite); remove once converted.
-NOT_YET = ("rnn.py", "lstm.py", "gru.py", "recurrent.py", "recurrent_stack.py",
-           "recurrent_checks.py", "recurrent_base.py")
+NOT_YET = ()
 MAX_PLAIN_ITEMS = 3
 
 

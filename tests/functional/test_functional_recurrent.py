@@ -1,5 +1,7 @@
 """Recurrent pairs: textbook steps vs numerical gradients, fast sequences vs the naive loops."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -7,6 +9,7 @@ from hypothesis import strategies as st
 
 from minnet.functional import gru, lstm, rnn
 from minnet.functional.recurrent import sigmoid
+from minnet.functional.recurrent_stack import recurrent_stack_forward
 from minnet.gradcheck import numerical_gradient, rel_error
 from minnet.kernels import BACKENDS, use_backend
 
@@ -236,3 +239,28 @@ def test_final_states_and_their_gradients_match_numerical(cell, sequences, backe
     every, _ = forward_naive(x, *weights, **states, **{**options, "return_sequences": True})
     np.testing.assert_allclose(finals[0], every[:, -1], rtol=1e-12, atol=1e-14)
     assert all(final.shape == (2, 3) and final.flags.owndata for final in finals)
+
+
+def _caches_of_every_kind(rng):
+    """One cache of each kind the recurrent code makes: the steps', the fast pairs', the stack's."""
+    x = rng.standard_normal((2, 3, 2))
+    caches = []
+    for gates, (forward, _), _, (step_forward, _), names, options in CELLS.values():
+        weights = parameters(rng, gates, 2, 3)
+        states = [rng.standard_normal((2, 3)) for _ in names]
+        caches.append(step_forward(x[:, 0], *states, *weights, **options)[-1])
+        caches.append(forward(x, *weights, **options)[1])
+    stack_weights = [parameters(rng, 4, 2, 3)]
+    caches.append(recurrent_stack_forward("lstm", x, stack_weights)[1])
+    return caches
+
+
+def test_caches_of_more_than_three_items_are_documented_namedtuples(rng):
+    """A student reads cache.tanh_c, not cache[9]: every field is named and documented."""
+    for cache in _caches_of_every_kind(rng):
+        kind = type(cache)
+        assert len(cache) > 3 and hasattr(kind, "_fields"), kind
+        # a field is documented where its name stands as a word followed by " :" or ","
+        undocumented = [field for field in kind._fields
+                        if not re.search(rf"(?<![\w.]){field}( \(\w\))?( :|,)", kind.__doc__)]
+        assert not undocumented, (kind.__name__, undocumented)
