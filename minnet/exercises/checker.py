@@ -1,0 +1,74 @@
+"""``check(name, path)``: the staged check of one solution file, returning a Verdict.
+
+Stage 0 loads the file; stages 1-4 (``minnet.exercises.stages``) compare it
+with the reference and stop at the first failure; stage 5 names the mistake
+when the solution behaves like one of the exercise's mutants. A function
+still raising NotImplementedError makes the verdict "not started" (exit 2).
+"""
+
+from minnet.exercises.cases import drawn_params
+from minnet.exercises.diagnosis import diagnose
+from minnet.exercises.loading import LoadError, load_solution
+from minnet.exercises.metadata import load_exercises
+from minnet.exercises.observe import NotStarted
+from minnet.exercises.spec import load_mutants, load_spec
+from minnet.exercises.stages import STAGES, Context
+from minnet.exercises.verdict import Verdict
+
+
+def all_cases(spec):
+    """Fixed, then hypothesis-drawn, then edge and probe cases: the numbering of --case K."""
+    fixed = [_kind(c, "fixed") for c in spec.fixed()]
+    drawn = [_kind(spec.from_params(params, 100 + i), "drawn")
+             for i, params in enumerate(drawn_params(spec.name, spec.strategy))]
+    edges = [_kind(c, "edge") for c in spec.edges()]
+    probes = [_kind(c, "probe") for c in spec.probes()]
+    return fixed + drawn + edges + probes
+
+
+def _kind(case, kind):
+    case.kind = kind
+    return case
+
+
+def check(name, path=None, case=None, fns=None, exercises=None):
+    """Check the solution in ``path`` (or the functions ``fns``) for exercise ``name``."""
+    exercise = (exercises or load_exercises())[name]
+    spec = load_spec(name)
+    if fns is None:
+        try:
+            fns, flagged = load_solution(path, spec.functions, exercise.provided)
+        except LoadError as error:
+            return Verdict(name, "error", f"does not load: {error}",
+                           [{"name": "load", "status": "error", "message": str(error)}])
+        if flagged:
+            message = (f"imports minnet's own implementation ({'; '.join(flagged)}): write it "
+                       f"yourself (minnet is open book: read it, then close it)")
+            return Verdict(name, "fail", message, [{"name": "load", "status": "pass",
+                                                    "message": None},
+                                                   {"name": "no peeking", "status": "fail",
+                                                    "message": message}])
+    cases = all_cases(spec)
+    if case is not None and not 0 <= case < len(cases):
+        return Verdict(name, "error", f"--case {case}: there are cases 0 to {len(cases) - 1}")
+    ctx = Context(spec, fns, cases, only=case)
+    tests = [{"name": "load", "status": "pass", "message": None}]
+    for stage_name, stage in STAGES:
+        try:
+            failure = stage(ctx)
+        except NotStarted as started:
+            message = (f"not started: {started.function} still raises NotImplementedError; "
+                       f"replace its TODO in {exercise.stub}")
+            tests.append({"name": stage_name, "status": "error", "message": message})
+            return Verdict(name, "error", message, tests)
+        if failure is None:
+            tests.append({"name": stage_name, "status": "pass", "message": None})
+            continue
+        tests.append({"name": stage_name, "status": "fail", "message": failure.message})
+        mistake_id = diagnose(spec, fns, load_mutants(name), cases)
+        mistake = exercise.mistake(mistake_id) if mistake_id else None
+        hint = mistake.hint if mistake else f"run `minnet exercise hint {name}` for a hint"
+        summary = f"{failure.stage} fails" + (f" ({mistake.summary})" if mistake else "")
+        return Verdict(name, "fail", summary, tests, mistake_id, hint, failure.case)
+    scope = f" (case {case} only)" if case is not None else ""
+    return Verdict(name, "pass", f"passed every stage{scope}", tests)

@@ -1,0 +1,73 @@
+"""What the checker needs to know about one exercise, beyond its exercise.toml.
+
+A ``PairSpec`` describes a forward/backward pair (or a backward alone): the
+function names, the reference, which inputs get gradients, and how to build
+the fixed, hypothesis-drawn, edge and probe cases. A ``FunctionSpec`` is the
+same for one plain function with no backward (``numerical_gradient``).
+The specs live in ``minnet.exercises.specs.<module>``, one file per exercise.
+"""
+
+import importlib
+from dataclasses import dataclass
+
+from minnet.exercises.observe import observe_function, observe_pair
+
+
+@dataclass
+class PairSpec:
+    name: str
+    forward: str
+    backward: str
+    reference: dict          # function name -> the reference implementation
+    wrt: tuple               # the inputs that get gradients, in the backward's return order
+    fixed: object            # () -> [Case]: small cases, gradchecked
+    strategy: object         # () -> hypothesis strategy of hashable parameters
+    from_params: object      # (params, seed) -> Case
+    edges: object            # () -> [Case]
+    probes: object = list    # () -> [Case]: extra cases for the diagnosis only
+
+    has_backward = True
+
+    @property
+    def functions(self):
+        return (self.forward, self.backward)
+
+    def observe(self, fns, case, with_backward=True):
+        return observe_pair(self, fns, case, with_backward)
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    function: str
+    reference: dict
+    fixed: object
+    strategy: object
+    from_params: object
+    edges: object
+    probes: object = list
+
+    has_backward = False
+    wrt = ()
+
+    @property
+    def functions(self):
+        return (self.function,)
+
+    def observe(self, fns, case, with_backward=True):
+        return observe_function(self, fns, case, with_backward)
+
+
+def module_name(exercise_name):
+    return exercise_name.replace("-", "_")
+
+
+def load_spec(exercise_name):
+    """The spec of an exercise (``minnet.exercises.specs.<name>.SPEC``)."""
+    return importlib.import_module(f"minnet.exercises.specs.{module_name(exercise_name)}").SPEC
+
+
+def load_mutants(exercise_name):
+    """``{mistake id: {function name: callable}}`` from ``minnet.exercises.mutants.<name>``."""
+    module = importlib.import_module(f"minnet.exercises.mutants.{module_name(exercise_name)}")
+    return module.MUTANTS
