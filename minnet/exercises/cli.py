@@ -69,6 +69,8 @@ def _check(args):
     from minnet.exercises.checker import check
 
     exercise = _exercise(args.name)
+    if args.file and not os.path.isfile(args.file):
+        raise _Usage(f"no such file: {args.file}")
     path = args.file or _workspace_file(exercise)
     if not os.path.isfile(path):
         raise _Usage(f"no solution file {path}: run `minnet exercise start {exercise.name}` "
