@@ -98,7 +98,7 @@ def _hint(args):
 def reference_source(exercise):
     """The readable reference of each function, as source text."""
     chunks = []
-    for target in exercise.reference:
+    for target in exercise.readable:
         module, name = target.split(":")
         function = getattr(importlib.import_module(module), name)
         chunks.append(f"# {target}\n{inspect.getsource(function)}")

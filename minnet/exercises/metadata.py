@@ -41,6 +41,7 @@ class Exercise:
     stub: str                 # the file the student edits, e.g. "linear.py"
     functions: tuple          # the names that file must define
     reference: tuple          # "module:function" of the reference for each function
+    readable: tuple = ()      # "module:function" shown by `solution` (default: reference)
     provided: tuple = ()      # "module:function" a solution may import (the no-peeking scan)
     prerequisites: tuple = ()
     edge_cases: tuple = ()
@@ -74,7 +75,9 @@ def _exercise(folder):
     return Exercise(
         name=data["name"], order=data["order"], title=data["title"], summary=data["summary"],
         folder=folder, stub=data["stub"], functions=tuple(data["functions"]),
-        reference=tuple(data["reference"]), provided=tuple(data.get("provided", ())),
+        reference=tuple(data["reference"]),
+        readable=tuple(data.get("readable", data["reference"])),
+        provided=tuple(data.get("provided", ())),
         prerequisites=tuple(data.get("prerequisites", ())),
         edge_cases=tuple(data.get("edge_cases", ())), mistakes=mistakes,
         budget_seconds=float(data.get("budget_seconds", 3.0)))

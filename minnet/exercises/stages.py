@@ -51,8 +51,8 @@ def _call_failure(stage, ctx, index, obs):
     if kind == "contract":
         return Failure(stage, f"{function} {message} {_where(ctx, index)}", index)
     if kind == "FloatingPointError":
-        message = f"a floating-point {message.split()[-1] if message else 'error'}"
-        return Failure(stage, f"{function} hit {message} {_where(ctx, index)}: compute it in a "
+        return Failure(stage, f"{function} hit a floating-point error ({message}) "
+                              f"{_where(ctx, index)}: compute it in a "
                               f"form that cannot overflow (underflow to 0 is fine)", index)
     return Failure(stage, f"{function} raised {kind}: {message} {_where(ctx, index)}", index)
 
@@ -91,8 +91,8 @@ def contract(ctx):
             return _call_failure("contract", ctx, index, obs)
         if obs.mutated:
             return Failure("contract", f"the solution modified {', '.join(obs.mutated)} "
-                                       f"{_where(ctx, index)}: never write into an argument "
-                                       f"(work on a copy)", index)
+                                       f"{_where(ctx, index)}: leave every argument as it was "
+                                       f"(work on a copy, or restore what you change)", index)
         pairs = _pairs(ctx, index, obs, ref)
         if isinstance(pairs, Failure):
             return pairs

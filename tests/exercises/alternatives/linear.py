@@ -1,4 +1,4 @@
-"""A correct linear layer written differently: einsum, and a cache holding only what backward needs."""
+"""A correct linear layer written differently: einsum, and a dict as the cache."""
 
 import numpy as np
 
