@@ -29,6 +29,11 @@ MUTANT_CASES = [(name, mistake.id) for name, exercise in EXERCISES.items()
 README_SECTIONS = ("## Task", "## Maths", "## Shapes", "## Conventions", "## What is checked")
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a passing `check` records progress in ./.minnet/
+
+
 def resolve(target):
     module, name = target.split(":")
     return getattr(importlib.import_module(module), name)
