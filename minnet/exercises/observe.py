@@ -6,7 +6,6 @@ solution modified. The stages compare observations with the reference's; the
 diagnosis compares them with each mutant's.
 """
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +40,9 @@ def as_array(value):
 
 
 def errstate_for(case):
-    return np.errstate(**STRICT) if case.strict else contextlib.nullcontext()
+    # Outside the strict cases NumPy stays silent: an inf or NaN is then compared as a value,
+    # the same whatever warning filters the caller (pytest, a terminal) has installed.
+    return np.errstate(**STRICT) if case.strict else np.errstate(all="ignore")
 
 
 def call(function_name, fns, args, options, obs):
@@ -98,6 +99,13 @@ def observe_function(spec, fns, case, with_backward=True):
     with errstate_for(case):
         ok, result = call(spec.function, fns, list(inputs.values()), case.options, obs)
     obs.mutated = tuple(changed(case.inputs, inputs))
-    if ok:
-        obs.out = as_array(result)
+    if not ok:
+        return obs
+    results = result if isinstance(result, tuple) else (result,)
+    if len(results) != len(spec.outputs):
+        obs.error = (spec.function, "contract", f"returned {len(results)} value(s), expected "
+                     f"{len(spec.outputs)} ({', '.join(spec.outputs)})")
+        return obs
+    obs.out = as_array(results[0])
+    obs.grads = tuple(as_array(r) for r in results[1:])  # the further outputs
     return obs

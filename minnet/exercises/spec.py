@@ -46,6 +46,7 @@ class FunctionSpec:
     from_params: object
     edges: object
     probes: object = list
+    outputs: tuple = ("result",)  # the names of the returned values, for the messages
 
     has_backward = False
     wrt = ()

@@ -60,8 +60,12 @@ def _call_failure(stage, ctx, index, obs):
 def _pairs(ctx, index, obs, ref, outputs=True, grads=True):
     """[(what, expected, actual)] to compare, or a Failure when the gradient count is wrong."""
     spec = ctx.spec
-    pairs = [(f"the output of {spec.functions[0]}", ref.out, obs.out)] if outputs else []
-    if grads and spec.has_backward:
+    first = spec.outputs[0] if not spec.has_backward else "the output"
+    pairs = [(f"{first} of {spec.functions[0]}", ref.out, obs.out)] if outputs else []
+    if grads and not spec.has_backward:  # a plain function's further results
+        pairs += [(f"{name} from {spec.function}", r, o)
+                  for name, r, o in zip(spec.outputs[1:], ref.grads, obs.grads)]
+    elif grads:
         names = [f"d{name}" for name in spec.wrt]
         if len(obs.grads) != len(ref.grads):
             return Failure("contract", f"{spec.backward} returned {len(obs.grads)} gradient(s), "
@@ -111,7 +115,8 @@ def forward(ctx):
         obs = ctx.spec.observe(ctx.fns, case, with_backward=False)
         if obs.error:
             return _call_failure("forward", ctx, index, obs)
-        failure = _differences(ctx, index, obs, ctx.reference(index), "forward", grads=False)
+        failure = _differences(ctx, index, obs, ctx.reference(index), "forward",
+                               grads=not ctx.spec.has_backward)
         if failure:
             return failure
     return None

@@ -59,4 +59,4 @@ def edges():
 
 SPEC = FunctionSpec("numerical-gradient", "numerical_gradient",
                     {"numerical_gradient": numerical_gradient}, fixed, strategy, from_params,
-                    edges)
+                    edges, outputs=("the gradient",))
