@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minnet.exercises.compare import describe_difference
+from minnet.exercises.observe import observe_pair
 from minnet.gradcheck import _hint, numerical_gradient, rel_error
 from minnet.testing.tolerances import gradcheck_tolerances
 
@@ -80,8 +81,10 @@ def _differences(ctx, index, obs, ref, stage, outputs=True, grads=True):
     pairs = _pairs(ctx, index, obs, ref, outputs, grads)
     if isinstance(pairs, Failure):
         return pairs
+    explain = getattr(ctx.spec, "explain", None)  # behaviour specs compare named features
     for what, expected, actual in pairs:
-        line = describe_difference(what, expected, actual)
+        line = (explain(what.split()[0], expected, actual) if explain
+                else describe_difference(what, expected, actual))
         if line:
             return Failure(stage, f"{line} {_where(ctx, index)}", index, (actual, expected))
     return None
@@ -145,7 +148,7 @@ def _gradcheck(ctx, index, case):
     # Central differences of the student's OWN forward, with the same random dout: a
     # backward bug shows here whatever cache layout the forward chose.
     spec, fns = ctx.spec, ctx.fns
-    obs = spec.observe(fns, case)
+    obs = observe_pair(spec, fns, case)  # the raw results, also for a behaviour spec
     if obs.error:
         return _call_failure("backward", ctx, index, obs)
     tolerances = gradcheck_tolerances()
