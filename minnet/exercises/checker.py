@@ -48,6 +48,7 @@ def check(name, path=None, case=None, fns=None, exercises=None):
                                                     "message": None},
                                                    {"name": "no peeking", "status": "fail",
                                                     "message": message}])
+    fns = spec.complete(fns)
     cases = all_cases(spec)
     if case is not None and not 0 <= case < len(cases):
         return Verdict(name, "error", f"--case {case}: there are cases 0 to {len(cases) - 1}")
@@ -65,7 +66,8 @@ def check(name, path=None, case=None, fns=None, exercises=None):
             tests.append({"name": stage_name, "status": "pass", "message": None})
             continue
         tests.append({"name": stage_name, "status": "fail", "message": failure.message})
-        mistake_id = diagnose(spec, fns, load_mutants(name), cases)
+        mutants = {key: spec.complete(mutant) for key, mutant in load_mutants(name).items()}
+        mistake_id = diagnose(spec, fns, mutants, cases)
         mistake = exercise.mistake(mistake_id) if mistake_id else None
         hint = mistake.hint if mistake else f"run `minnet exercise hint {name}` for a hint"
         summary = f"{failure.stage} fails" + (f" ({mistake.summary})" if mistake else "")

@@ -97,13 +97,16 @@ def observe_function(spec, fns, case, with_backward=True):
     obs = Observation()
     inputs = case.copy_inputs()
     with errstate_for(case):
-        ok, result = call(spec.function, fns, list(inputs.values()), case.options, obs)
+        if spec.run is None:
+            ok, result = call(spec.function, fns, list(inputs.values()), case.options, obs)
+        else:  # several functions, called in turn by the spec
+            ok, result = spec.run(fns, inputs, obs)
     obs.mutated = tuple(changed(case.inputs, inputs))
     if not ok:
         return obs
     results = result if isinstance(result, tuple) else (result,)
     if len(results) != len(spec.outputs):
-        obs.error = (spec.function, "contract", f"returned {len(results)} value(s), expected "
+        obs.error = (spec.functions[-1], "contract", f"gave {len(results)} value(s), expected "
                      f"{len(spec.outputs)} ({', '.join(spec.outputs)})")
         return obs
     obs.out = as_array(results[0])

@@ -25,12 +25,18 @@ class PairSpec:
     from_params: object      # (params, seed) -> Case
     edges: object            # () -> [Case]
     probes: object = list    # () -> [Case]: extra cases for the diagnosis only
+    backward_only: bool = False  # the student writes the backward; minnet's forward runs
 
     has_backward = True
 
     @property
     def functions(self):
-        return (self.forward, self.backward)
+        """The functions the student's file defines."""
+        return (self.backward,) if self.backward_only else (self.forward, self.backward)
+
+    def complete(self, fns):
+        """The student's functions plus what the exercise provides (the forward)."""
+        return {self.forward: self.reference[self.forward], **fns} if self.backward_only else fns
 
     def observe(self, fns, case, with_backward=True):
         return observe_pair(self, fns, case, with_backward)
@@ -47,13 +53,18 @@ class FunctionSpec:
     edges: object
     probes: object = list
     outputs: tuple = ("result",)  # the names of the returned values, for the messages
+    names: tuple = ()             # several functions: their names (``run`` calls them)
+    run: object = None            # (fns, inputs, obs) -> (ok, results)
 
     has_backward = False
     wrt = ()
 
     @property
     def functions(self):
-        return (self.function,)
+        return self.names or (self.function,)
+
+    def complete(self, fns):
+        return fns
 
     def observe(self, fns, case, with_backward=True):
         return observe_function(self, fns, case, with_backward)

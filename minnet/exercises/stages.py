@@ -64,7 +64,7 @@ def _pairs(ctx, index, obs, ref, outputs=True, grads=True):
     first = spec.outputs[0] if not spec.has_backward else "the output"
     pairs = [(f"{first} of {spec.functions[0]}", ref.out, obs.out)] if outputs else []
     if grads and not spec.has_backward:  # a plain function's further results
-        pairs += [(f"{name} from {spec.function}", r, o)
+        pairs += [(f"{name} from {spec.functions[-1]}", r, o)
                   for name, r, o in zip(spec.outputs[1:], ref.grads, obs.grads)]
     elif grads:
         names = [f"d{name}" for name in spec.wrt]

@@ -1,0 +1,51 @@
+"""Wrong graph backward passes of batch norm: no mean term, no variance path, dgamma without
+x-hat, M = N on (N, C, L)."""
+
+import numpy as np
+
+
+def _graph(grad_out, cache, mean_term=True, variance_path=True, dgamma_xhat=True,
+           count_n=False):
+    x = cache.x  # (N, C, S)
+    dout = grad_out.reshape(x.shape)
+    count = x.shape[0] if count_n else x.shape[0] * x.shape[2]
+    mu, var = cache.mean[:, None], cache.var[:, None]
+    xmu = x - mu
+    sqrtvar = np.sqrt(var + cache.eps)
+    xhat = xmu / sqrtvar
+    dbeta = dout.sum(axis=(0, 2))
+    dgamma = (dout * xhat).sum(axis=(0, 2)) if dgamma_xhat else dbeta.copy()
+    dxhat = dout * cache.gamma[:, None]
+    dxmu = dxhat / sqrtvar
+    if cache.batch_stats:
+        if variance_path:
+            divar = (dxhat * xmu).sum(axis=(0, 2), keepdims=True)
+            dvar = 0.5 * (-divar / sqrtvar**2) / sqrtvar
+            dxmu = dxmu + 2.0 * xmu * dvar / count
+        if mean_term:
+            dxmu = dxmu - dxmu.sum(axis=(0, 2), keepdims=True) / count
+    return dxmu.reshape(cache.shape), dgamma, dbeta
+
+
+def no_mean_term(grad_out, cache):
+    return _graph(grad_out, cache, mean_term=False)
+
+
+def no_variance_path(grad_out, cache):
+    return _graph(grad_out, cache, variance_path=False)
+
+
+def dgamma_without_xhat(grad_out, cache):
+    return _graph(grad_out, cache, dgamma_xhat=False)
+
+
+def m_equals_n(grad_out, cache):
+    return _graph(grad_out, cache, count_n=True)
+
+
+MUTANTS = {
+    "no-mean-term": {"batchnorm_backward": no_mean_term},
+    "no-variance-path": {"batchnorm_backward": no_variance_path},
+    "dgamma-without-xhat": {"batchnorm_backward": dgamma_without_xhat},
+    "m-equals-n": {"batchnorm_backward": m_equals_n},
+}
