@@ -72,18 +72,18 @@ def observe_pair(spec, fns, case, with_backward=True):
         obs.mutated = tuple(changed(case.inputs, inputs))
         if not ok:
             return obs
-        if not (isinstance(result, tuple) and len(result) == 2):
-            obs.error = (spec.forward, "contract", f"returned {type(result).__name__}, "
-                         f"expected a pair (out, cache)")
+        try:
+            out, obs.cache = spec.split(result)
+        except ValueError as error:  # not (out, cache), or outputs of different shapes
+            obs.error = (spec.forward, "contract", str(error))
             return obs
-        out, obs.cache = result
         obs.out = as_array(out)
         if not with_backward or not isinstance(obs.out, np.ndarray):
             return obs
         dout = rng_for(case.seed, 1).standard_normal(obs.out.shape)
         obs.dout = float(dout) if dout.ndim == 0 else dout
         given = obs.dout if dout.ndim == 0 else dout.copy()
-        ok, grads = call(spec.backward, fns, [given, obs.cache], {}, obs)
+        ok, grads = call(spec.backward, fns, spec.backward_args(given, obs.cache), {}, obs)
         if dout.ndim and not np.array_equal(given, dout):
             obs.mutated += ("dout",)
     if ok:

@@ -10,6 +10,8 @@ The specs live in ``minnet.exercises.specs.<module>``, one file per exercise.
 import importlib
 from dataclasses import dataclass
 
+import numpy as np
+
 from minnet.exercises.observe import observe_function, observe_pair
 
 
@@ -26,8 +28,23 @@ class PairSpec:
     edges: object            # () -> [Case]
     probes: object = list    # () -> [Case]: extra cases for the diagnosis only
     backward_only: bool = False  # the student writes the backward; minnet's forward runs
+    outputs: int = 1             # how many arrays the forward returns before its cache
 
     has_backward = True
+
+    def split(self, result):
+        """The forward's result as (out, cache); out stacks several outputs (h and c)."""
+        if not (isinstance(result, tuple) and len(result) == self.outputs + 1):
+            raise ValueError(f"returned {type(result).__name__}"
+                             f"{f' of {len(result)}' if isinstance(result, tuple) else ''}, "
+                             f"expected a tuple of {self.outputs} output(s) and the cache")
+        if self.outputs == 1:
+            return result
+        return np.stack([np.asarray(r, dtype=np.float64) for r in result[:-1]]), result[-1]
+
+    def backward_args(self, dout, cache):
+        """The backward's arguments: one upstream gradient per output, then the cache."""
+        return [dout, cache] if self.outputs == 1 else [*dout, cache]
 
     @property
     def functions(self):
