@@ -31,6 +31,8 @@ class Case:
         for name, value in self.inputs.items():
             if isinstance(value, np.ndarray):
                 parts.append(f"{name} of shape {value.shape}")
+            elif isinstance(value, tuple) and all(isinstance(v, np.ndarray) for v in value):
+                parts.append(f"{name} of shapes {', '.join(str(v.shape) for v in value)}")
             elif not callable(value):
                 parts.append(f"{name}={value!r}")
         return ", ".join(parts + [f"{k}={v!r}" for k, v in self.options.items()])
