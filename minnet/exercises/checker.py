@@ -67,10 +67,21 @@ def check(name, path=None, case=None, fns=None, exercises=None):
             continue
         tests.append({"name": stage_name, "status": "fail", "message": failure.message})
         mutants = {key: spec.complete(mutant) for key, mutant in load_mutants(name).items()}
-        mistake_id = diagnose(spec, fns, mutants, cases)
-        mistake = exercise.mistake(mistake_id) if mistake_id else None
-        hint = mistake.hint if mistake else f"run `minnet exercise hint {name}` for a hint"
-        summary = f"{failure.stage} fails" + (f" ({mistake.summary})" if mistake else "")
-        return Verdict(name, "fail", summary, tests, mistake_id, hint, failure.case)
+        found = diagnose(spec, fns, mutants, cases)
+        return _failed(name, exercise, tests, failure, found)
     scope = f" (case {case} only)" if case is not None else ""
     return Verdict(name, "pass", f"passed every stage{scope}", tests)
+
+
+def _failed(name, exercise, tests, failure, found):
+    """The verdict of a failing check, with the diagnosis's mistakes and hints."""
+    if found is None:
+        return Verdict(name, "fail", f"{failure.stage} fails", tests, None,
+                       f"run `minnet exercise hint {name}` for a hint", failure.case)
+    mistakes = [exercise.mistake(key) for key in found.mistakes]
+    summary = f"{failure.stage} fails ({'; and '.join(m.summary for m in mistakes)})"
+    if not found.complete:
+        summary += ", and something else differs from the reference too"
+    hint = " ".join(m.hint for m in mistakes)
+    return Verdict(name, "fail", summary, tests, found.mistakes[0], hint, failure.case,
+                   mistakes=list(found.mistakes))

@@ -21,6 +21,7 @@ class Verdict:
     mistake: str = None
     hint: str = None
     case: int = None
+    mistakes: list = field(default_factory=list)  # every mistake named (two at most)
 
     @property
     def exit_code(self):
@@ -28,7 +29,9 @@ class Verdict:
 
     def as_dict(self):
         return {"version": 3, "exercise": self.exercise, "status": self.status,
-                "message": self.message, "mistake": self.mistake, "hint": self.hint,
+                "message": self.message, "mistake": self.mistake,
+                "mistakes": self.mistakes or ([self.mistake] if self.mistake else []),
+                "hint": self.hint,
                 "case": self.case, "tests": self.tests}
 
     def to_json(self):
@@ -41,7 +44,8 @@ class Verdict:
                                                            and t["status"] != "pass" else "")
                   for t in self.tests]
         if self.mistake:
-            lines.append(f"\nThis looks like a known mistake: {self.mistake}")
+            named = " and ".join(self.mistakes or [self.mistake])
+            lines.append(f"\nThis looks like a known mistake: {named}")
         if self.hint:
             lines.append(f"Hint: {self.hint}")
         return "\n".join(lines)
