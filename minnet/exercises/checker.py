@@ -8,12 +8,14 @@ still raising NotImplementedError makes the verdict "not started" (exit 2).
 
 from minnet.exercises.cases import drawn_params
 from minnet.exercises.diagnosis import diagnose
-from minnet.exercises.loading import LoadError, load_solution
+from minnet.exercises.loading import LoadError, OutOfTime, load_solution, time_limit
 from minnet.exercises.metadata import load_exercises
 from minnet.exercises.observe import NotStarted
 from minnet.exercises.spec import load_mutants, load_spec
 from minnet.exercises.stages import STAGES, Context
 from minnet.exercises.verdict import Verdict
+
+CHECK_SECONDS = 60  # a correct solution takes about 1 s; beyond this, an endless loop
 
 
 def all_cases(spec):
@@ -52,6 +54,18 @@ def check(name, path=None, case=None, fns=None, exercises=None):
     cases = all_cases(spec)
     if case is not None and not 0 <= case < len(cases):
         return Verdict(name, "error", f"--case {case}: there are cases 0 to {len(cases) - 1}")
+    try:
+        with time_limit(CHECK_SECONDS, "the check"):
+            return _run_stages(name, exercise, spec, fns, cases, case)
+    except OutOfTime as error:
+        message = f"{error}: is there an endless loop?"
+        return Verdict(name, "fail", message, [{"name": "load", "status": "pass", "message": None},
+                                               {"name": "time", "status": "fail",
+                                                "message": message}])
+
+
+def _run_stages(name, exercise, spec, fns, cases, case):
+    """Stages 1-4 until the first failure, then the diagnosis: the Verdict."""
     ctx = Context(spec, fns, cases, only=case)
     tests = [{"name": "load", "status": "pass", "message": None}]
     for stage_name, stage in STAGES:

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 LOAD_SECONDS = 10
 
@@ -20,24 +21,32 @@ class LoadError(Exception):
     """The file is missing, does not import, or lacks a function the exercise asks for."""
 
 
+class OutOfTime(BaseException):
+    """A time limit expired. A BaseException, so that no ``except Exception`` around the
+    student's code (the checker's own included) can swallow it."""
+
+
 @contextlib.contextmanager
 def time_limit(seconds, what):
-    """Raise LoadError after ``seconds`` (SIGALRM: main thread on POSIX only; else no limit)."""
+    """Raise OutOfTime after ``seconds`` (SIGALRM: main thread on POSIX only; else no limit)."""
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
     def expire(signum, frame):
-        raise LoadError(f"{what} took more than {seconds} s")
+        raise OutOfTime(f"{what} took more than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
+    pending = signal.alarm(seconds)  # an outer alarm (pytest-timeout's) is re-armed after
+    started = time.monotonic()
     try:
         yield
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+        if pending:
+            signal.alarm(max(1, round(pending - (time.monotonic() - started))))
 
 
 def peeking(source, provided):
@@ -71,8 +80,8 @@ def load_solution(path, functions, provided=()):
     try:
         with time_limit(LOAD_SECONDS, f"importing {path}"):
             spec.loader.exec_module(module)
-    except LoadError:
-        raise
+    except OutOfTime as error:
+        raise LoadError(str(error)) from None
     except Exception as error:  # the student's file: any error at import time
         raise LoadError(f"importing {path} raised {type(error).__name__}: {error}") from error
     finally:

@@ -103,3 +103,14 @@ def test_case_replays_one_case(workdir, capsys):
     assert main(["exercise", "check", "linear", "--file", path, "--case", "0"]) == 0
     assert "case 0 only" in capsys.readouterr().out
     assert main(["exercise", "check", "linear", "--file", path, "--case", "999"]) == 2
+
+
+def test_an_endless_loop_is_stopped(workdir, capsys, monkeypatch):
+    from minnet.exercises import checker
+
+    monkeypatch.setattr(checker, "CHECK_SECONDS", 1)
+    pathlib.Path("loop.py").write_text(
+        "def linear_forward(x, w, b=None):\n    while True:\n        pass\n\n\n"
+        "def linear_backward(grad_out, cache, input_grad=True):\n    pass\n")
+    assert main(["exercise", "check", "linear", "--file", "loop.py"]) == 1
+    assert "endless loop" in capsys.readouterr().out

@@ -1,10 +1,13 @@
 """Wrong Adam steps: no bias correction, t counted from 0, AdamW as L2, eps inside the sqrt."""
 
+from functools import partial
+
 import numpy as np
 
 
-def _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
-          correct=True, step_before=False, l2_always=False, eps_inside=False):
+def _adam(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+          decoupled=False, *, correct=True, step_before=False, l2_always=False,
+          eps_inside=False):
     used = t if step_before else t + 1
     if decoupled and not l2_always:
         param = param * (1 - lr * weight_decay)
@@ -19,33 +22,9 @@ def _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
     return param - lr * m_hat / root, m, v, t + 1
 
 
-def no_bias_correction(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                       weight_decay=0.0, decoupled=False):
-    return _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
-                 correct=False)
-
-
-def t_starts_at_0(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                  weight_decay=0.0, decoupled=False):
-    return _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
-                 step_before=True)
-
-
-def adamw_as_l2(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                weight_decay=0.0, decoupled=False):
-    return _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
-                 l2_always=True)
-
-
-def eps_inside_sqrt(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                    weight_decay=0.0, decoupled=False):
-    return _adam(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled,
-                 eps_inside=True)
-
-
 MUTANTS = {
-    "no-bias-correction": {"adam_step": no_bias_correction},
-    "t-starts-at-0": {"adam_step": t_starts_at_0},
-    "adamw-as-l2": {"adam_step": adamw_as_l2},
-    "eps-inside-sqrt": {"adam_step": eps_inside_sqrt},
+    "no-bias-correction": {"adam_step": partial(_adam, correct=False)},
+    "t-starts-at-0": {"adam_step": partial(_adam, step_before=True)},
+    "adamw-as-l2": {"adam_step": partial(_adam, l2_always=True)},
+    "eps-inside-sqrt": {"adam_step": partial(_adam, eps_inside=True)},
 }

@@ -1,6 +1,8 @@
 """Wrong graph backward passes of batch norm: no mean term, no variance path, dgamma without
 x-hat, M = N on (N, C, L)."""
 
+from functools import partial
+
 import numpy as np
 
 
@@ -27,20 +29,10 @@ def _graph(grad_out, cache, mean_term=True, variance_path=True, dgamma_xhat=True
     return dxmu.reshape(cache.shape), dgamma, dbeta
 
 
-def no_mean_term(grad_out, cache):
-    return _graph(grad_out, cache, mean_term=False)
-
-
-def no_variance_path(grad_out, cache):
-    return _graph(grad_out, cache, variance_path=False)
-
-
-def dgamma_without_xhat(grad_out, cache):
-    return _graph(grad_out, cache, dgamma_xhat=False)
-
-
-def m_equals_n(grad_out, cache):
-    return _graph(grad_out, cache, count_n=True)
+no_mean_term = partial(_graph, mean_term=False)
+no_variance_path = partial(_graph, variance_path=False)
+dgamma_without_xhat = partial(_graph, dgamma_xhat=False)
+m_equals_n = partial(_graph, count_n=True)
 
 
 MUTANTS = {

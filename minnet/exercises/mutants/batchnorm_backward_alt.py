@@ -1,5 +1,6 @@
 """Wrong closed-form batch-norm backward passes: no -dbeta term, no -xhat * dgamma term, M = N."""
 
+from functools import partial
 
 
 def _closed_form(grad_out, cache, dbeta_term=True, dgamma_term=True, count_n=False):
@@ -21,16 +22,9 @@ def _closed_form(grad_out, cache, dbeta_term=True, dgamma_term=True, count_n=Fal
     return (scale / count * inner).reshape(cache.shape), dgamma, dbeta
 
 
-def no_dbeta_term(grad_out, cache):
-    return _closed_form(grad_out, cache, dbeta_term=False)
-
-
-def no_xhat_dgamma_term(grad_out, cache):
-    return _closed_form(grad_out, cache, dgamma_term=False)
-
-
-def m_equals_n(grad_out, cache):
-    return _closed_form(grad_out, cache, count_n=True)
+no_dbeta_term = partial(_closed_form, dbeta_term=False)
+no_xhat_dgamma_term = partial(_closed_form, dgamma_term=False)
+m_equals_n = partial(_closed_form, count_n=True)
 
 
 MUTANTS = {
