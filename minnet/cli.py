@@ -1,4 +1,4 @@
-"""The ``minnet`` command: ``minnet demo``, ``minnet doctor``, ``minnet --version``."""
+"""The ``minnet`` command: ``minnet demo``, ``doctor``, ``exercise``, ``--version``."""
 
 import argparse
 import difflib
@@ -269,6 +269,9 @@ def build_parser():
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     demo.set_defaults(run=_demo)
     _add_doctor_parser(commands)
+    from minnet.exercises.cli import add_parser as add_exercise_parser
+
+    add_exercise_parser(commands)
     return parser
 
 

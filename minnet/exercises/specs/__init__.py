@@ -1,0 +1,1 @@
+"""One module per exercise: its cases, in ``SPEC`` (see ``minnet.exercises.spec``)."""
