@@ -283,7 +283,13 @@ def main(argv=None):
         return 0
     if getattr(args, "steps", None) is not None and args.steps < 1:
         parser.error(f"--steps must be >= 1, got {args.steps}")
-    return args.run(args)
+    try:
+        status = args.run(args)
+        sys.stdout.flush()  # inside the try: a pipe closed early fails here, not at exit
+        return status
+    except BrokenPipeError:  # `minnet exercise list | head`: the reader left; so do we
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -31,3 +31,27 @@ def test_readme_ci_markers_precede_the_two_commands():
         assert marker in text
         following = text.split(marker, 1)[1].lstrip()
         assert following.startswith("```bash\n")
+
+
+def block_after(marker, language):
+    """The fenced ``language`` block that follows ``<!-- readme: marker -->``."""
+    text = README.read_text().split(f"<!-- readme: {marker} -->", 1)[1]
+    return re.match(rf"\s*```{language}\n(.*?)```", text, flags=re.S).group(1)
+
+
+def test_readme_exercise_example_runs_as_printed(tmp_path, monkeypatch, capsys):
+    from minnet.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["exercise", "start", "relu"]) == 0
+    (stub,) = tmp_path.glob("minnet-exercises/*_relu/relu.py")
+    attempt = block_after("relu attempt", "python")
+    stub.write_text(attempt)
+    capsys.readouterr()
+    assert main(["exercise", "check", "relu"]) == 1
+    command, *printed = block_after("relu check", "console").splitlines()
+    assert command == "$ minnet exercise check relu"
+    assert capsys.readouterr().out.splitlines() == printed
+    stub.write_text(attempt.replace("x >= 0", "x > 0"))
+    assert main(["exercise", "check", "relu"]) == 0
+    assert capsys.readouterr().out.startswith("relu: passed every stage")
