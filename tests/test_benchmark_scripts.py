@@ -3,19 +3,19 @@
 A benchmark that breaks silently gives no numbers the day they are needed;
 this runs each one for a round or two and checks that it prints its table.
 
-The scripts start at the end of collection (``start_in_background``, called by
-conftest.py), each in its own process: they mostly pause between timed rounds or
-compile on a core the single-threaded test process leaves idle, so they run beside
-the other tests instead of adding half a minute at the end. Each test waits for its
-script's result.
+The scripts are queued at the end of collection (``start_in_background``, called by
+conftest.py) and run one at a time in a background thread, each in its own process:
+they mostly pause between timed rounds or compile, on the core the single-threaded
+test process leaves idle, so they run beside the other tests instead of adding half a
+minute at the end. Each test waits for its script's result.
 """
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -27,29 +27,26 @@ BENCHMARKS = ROOT / "benchmarks"
 ENVIRONMENT = {**os.environ, "PYTHONPATH": os.pathsep.join(
     filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
-RUNNING = {}  # script name -> (its process, its working directory), until its test reads it
+QUEUE = ThreadPoolExecutor(max_workers=1)  # one script at a time: one spare core
+RUNS = {}  # script name -> the future of its CompletedProcess
 
 
-def start(script, arguments):
-    directory = tempfile.mkdtemp(prefix="minnet-bench-")
-    process = subprocess.Popen([sys.executable, str(BENCHMARKS / script), *arguments],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=directory, env=ENVIRONMENT)
-    RUNNING[script] = process, directory
+def run(script, arguments):
+    with tempfile.TemporaryDirectory(prefix="minnet-bench-") as directory:
+        return subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments],
+                              capture_output=True, text=True, cwd=directory, timeout=600,
+                              env=ENVIRONMENT)
 
 
 def start_in_background(item):
-    """Start the script of one selected test item (conftest.py, after collection)."""
-    start(item.callspec.params["script"], item.callspec.params["arguments"])
+    """Queue the script of one selected test item (conftest.py, after collection)."""
+    script, arguments = item.callspec.params["script"], item.callspec.params["arguments"]
+    RUNS[script] = QUEUE.submit(run, script, arguments)
 
 
 def stop_background():
-    """Kill the scripts whose tests did not run (an interrupted session)."""
-    for process, directory in RUNNING.values():
-        process.kill()
-        process.wait()
-        shutil.rmtree(directory, ignore_errors=True)
-    RUNNING.clear()
+    """Drop the queued scripts whose tests did not run (an interrupted session)."""
+    QUEUE.shutdown(wait=False, cancel_futures=True)
 
 
 @pytest.mark.slow
@@ -60,13 +57,7 @@ def stop_background():
     ("mnist1d_table.py", ["--models", "logistic", "--steps", "40"], "| logistic |"),
 ])
 def test_benchmark_script_runs(script, arguments, expected):
-    if script not in RUNNING:  # not started at collection (a plugin-less run): start it now
-        start(script, arguments)
-    process, directory = RUNNING.pop(script)
-    try:
-        stdout, stderr = process.communicate(timeout=600)
-    finally:
-        process.kill()
-        shutil.rmtree(directory, ignore_errors=True)
-    assert process.returncode == 0, stderr[-2000:]
-    assert expected in stdout, stdout[-2000:]
+    queued = RUNS.pop(script, None)  # None when conftest.py's hook did not run
+    result = queued.result() if queued is not None else run(script, arguments)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert expected in result.stdout, result.stdout[-2000:]
