@@ -1,4 +1,5 @@
-"""Test configuration: deterministic hypothesis profiles, one BLAS thread, no plots on screen."""
+"""Test configuration: deterministic hypothesis profiles, no plots on screen, the benchmark
+scripts started in the background at the end of collection."""
 
 import os
 
@@ -32,3 +33,24 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "torch" in item.keywords:
                 item.add_marker(skip)
+
+
+def pytest_collection_finish(session):
+    """Start the selected tests' background work: modules that define
+    ``start_in_background(item)`` (the benchmark scripts) get their subprocesses going now."""
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        start = getattr(getattr(item, "module", None), "start_in_background", None)
+        if start is not None:
+            start(item)
+
+
+def pytest_sessionfinish(session):
+    """Stop the background work whose tests never ran (an interrupted or failed session)."""
+    stopped = set()
+    for item in getattr(session, "items", []):  # none when collection failed
+        stop = getattr(getattr(item, "module", None), "stop_background", None)
+        if stop is not None and stop not in stopped:
+            stopped.add(stop)
+            stop()

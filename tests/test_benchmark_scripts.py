@@ -2,15 +2,51 @@
 
 A benchmark that breaks silently gives no numbers the day they are needed;
 this runs each one for a round or two and checks that it prints its table.
+
+The scripts are queued at the end of collection (``start_in_background``, called by
+conftest.py) and run one at a time in a background thread, each in its own process:
+they mostly pause between timed rounds or compile, on the core the single-threaded
+test process leaves idle, so they run beside the other tests instead of adding half a
+minute at the end. Each test waits for its script's result.
 """
 
+import os
 import pathlib
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+# The scripts run from a temporary directory: PYTHONPATH points them at this checkout's
+# minnet, the one the other tests import, not whichever copy is installed (another
+# worktree's, with its own numba cache to fill).
+ENVIRONMENT = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+QUEUE = ThreadPoolExecutor(max_workers=1)  # one script at a time: one spare core
+RUNS = {}  # script name -> the future of its CompletedProcess
+
+
+def run(script, arguments):
+    with tempfile.TemporaryDirectory(prefix="minnet-bench-") as directory:
+        return subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments],
+                              capture_output=True, text=True, cwd=directory, timeout=600,
+                              env=ENVIRONMENT)
+
+
+def start_in_background(item):
+    """Queue the script of one selected test item (conftest.py, after collection)."""
+    script, arguments = item.callspec.params["script"], item.callspec.params["arguments"]
+    RUNS[script] = QUEUE.submit(run, script, arguments)
+
+
+def stop_background():
+    """Drop the queued scripts whose tests did not run (an interrupted session)."""
+    QUEUE.shutdown(wait=False, cancel_futures=True)
 
 
 @pytest.mark.slow
@@ -21,8 +57,8 @@ BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
     ("bench_doctor.py", ["--repeats", "1", "--steps", "30"], "overhead"),
     ("mnist1d_table.py", ["--models", "logistic", "--steps", "40"], "| logistic |"),
 ])
-def test_benchmark_script_runs(script, arguments, expected, tmp_path):
-    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=600)
+def test_benchmark_script_runs(script, arguments, expected):
+    queued = RUNS.pop(script, None)  # None when conftest.py's hook did not run
+    result = queued.result() if queued is not None else run(script, arguments)
     assert result.returncode == 0, result.stderr[-2000:]
     assert expected in result.stdout, result.stdout[-2000:]

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -14,6 +15,7 @@ from minnet.functional.losses import (
     cross_entropy_backward,
     cross_entropy_forward,
 )
+from minnet.gradcheck import numerical_gradient
 from minnet.layers.linear import Linear
 
 
@@ -28,22 +30,62 @@ def float_arrays(low=-10.0, high=10.0, shape=None):
 
 # Every activation pair, with non-default arguments where it takes any.
 ARGUMENTS = {"leaky_relu": {"negative_slope": 0.05}, "elu": {"alpha": 0.7}}
-PAIRS = [(forward, backward, ARGUMENTS.get(name, {}))
-         for name, (forward, backward) in F.PAIRS.items()]
+PAIRS = {name: (forward, backward, ARGUMENTS.get(name, {}))
+         for name, (forward, backward) in F.PAIRS.items()}
+
+# Inputs at least 0.01 from 0, the kink of ReLU, leaky ReLU and ELU (alpha != 1): a central
+# difference across a kink averages the two one-sided slopes.
+away_from_kinks = st.one_of(floats(-10, -0.01), floats(0.01, 10))
 
 # The shape is drawn first, then x and two upstream gradients of that shape.
 same_shape_triples = array_shapes(min_dims=1, max_dims=3, max_side=5).flatmap(
-    lambda shape: st.tuples(*(float_arrays(shape=shape) for _ in range(3))))
+    lambda shape: st.tuples(arrays(np.float64, shape, elements=away_from_kinks),
+                            *(float_arrays(shape=shape) for _ in range(2))))
 
 
-@given(same_shape_triples, floats(-3, 3), floats(-3, 3), st.sampled_from(PAIRS))
-def test_activation_backward_is_linear_in_the_upstream_gradient(arrays3, a, b, pair):
-    x, g1, g2 = arrays3
-    forward, backward, kwargs = pair
+def assert_backward_is_the_derivative(forward, backward, kwargs, x, g1, g2, a, b):
+    """backward(g) is g times the Jacobian of forward at x, and linear in g."""
     _, cache = forward(x, **kwargs)
+    # The central difference of sum(g1 * forward(x)), made from the forward alone (h = 1e-6:
+    # truncation ~ h^2 |f'''| ~ 1e-12, rounding ~ eps |f| |g| / h ~ 1e-8 here).
+    numeric = numerical_gradient(lambda v: forward(v, **kwargs)[0], x.copy(), g1)
+    np.testing.assert_allclose(backward(g1, cache), numeric, rtol=1e-6, atol=1e-6)
     combined = backward(a * g1 + b * g2, cache)
     separate = a * backward(g1, cache) + b * backward(g2, cache)
     np.testing.assert_allclose(combined, separate, rtol=1e-10, atol=1e-10)
+
+
+# One test per pair: drawn from all ten, a pair could miss every one of hypothesis' examples.
+@pytest.mark.parametrize("name", PAIRS)
+@given(same_shape_triples, floats(-3, 3), floats(-3, 3))
+def test_activation_backward_is_the_derivative_and_linear_in_the_upstream_gradient(
+        name, arrays3, a, b):
+    forward, backward, kwargs = PAIRS[name]
+    assert_backward_is_the_derivative(forward, backward, kwargs, *arrays3, a, b)
+
+
+# Derivatives one slip away from the right one: each must fail the property above.
+WRONG_BACKWARDS = {
+    "tanh 1 - y": (F.tanh_forward, lambda g, out: g * (1 - out), {}),
+    "sigmoid s": (F.sigmoid_forward, lambda g, out: g * out, {}),
+    "gelu Phi only": (F.gelu_forward, lambda g, cache: g * cache[1], {}),
+    "silu s only": (F.silu_forward, lambda g, cache: g * cache[1], {}),
+    "elu no alpha": (F.elu_forward,
+                     lambda g, cache: g * np.where(cache[0] > 0, 1, np.exp(cache[0])),
+                     {"alpha": 0.7}),
+    "softmax diagonal only": (F.softmax_forward,
+                              lambda g, cache: g * cache[0] * (1 - cache[0]), {}),
+    "log_softmax identity": (F.log_softmax_forward, lambda g, cache: g, {}),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_BACKWARDS)
+def test_a_wrong_activation_derivative_fails_the_property(name):
+    forward, backward, kwargs = WRONG_BACKWARDS[name]
+    x = np.linspace(-3, 3, 12).reshape(3, 4) + 0.05  # no entry at a kink
+    g1 = np.cos(np.arange(12.0)).reshape(3, 4)
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        assert_backward_is_the_derivative(forward, backward, kwargs, x, g1, g1, 1.0, 0.0)
 
 
 @given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**32 - 1),

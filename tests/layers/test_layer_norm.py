@@ -12,6 +12,7 @@ from minnet.errors import ConfigError, MinnetError, ShapeError
 from minnet.functional.batchnorm import batchnorm_backward, batchnorm_forward
 from minnet.gradcheck import gradcheck
 from minnet.kernels import BACKENDS, use_backend
+from minnet.layers.conv import Conv1d, Conv2d
 from minnet.layers.linear import Linear
 from minnet.layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from minnet.layers.weight_norm import remove_weight_norm, weight_norm
@@ -324,13 +325,12 @@ def test_weight_norm_gradcheck_on_any_wrapped_layer(backend, make, dim, shape):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_weight_norm_on_convolutions(backend):
-    conv = pytest.importorskip("minnet.layers.conv")
-    layer = weight_norm(conv.Conv2d(2, 3, 3, padding=1, rng=0))
+    layer = weight_norm(Conv2d(2, 3, 3, padding=1, rng=0))
     assert {k: v.shape for k, v in layer.state_dict().items()} == {
         "bias": (3,), "weight_g": (3, 1, 1, 1), "weight_v": (3, 2, 3, 3)}
     with use_backend(backend):
         assert gradcheck(layer, batch((2, 2, 4, 4)))
-        assert gradcheck(weight_norm(conv.Conv1d(2, 3, 3, stride=2, rng=0), dim=None),
+        assert gradcheck(weight_norm(Conv1d(2, 3, 3, stride=2, rng=0), dim=None),
                          batch((2, 2, 7)))
 
 
