@@ -18,7 +18,7 @@ def layernorm_forward(x, gamma, beta, normalized_ndim=1, eps=1e-05):
     -------
     out : ndarray of x's shape, ``gamma * (x - mean) / sqrt(var + eps) + beta``
         with mean and var taken over the trailing axes of each sample
-    cache : (xhat (R, D), inv_std (R, 1), gamma (D,), normalized_shape, x's shape), R rows
+    cache : LayerNormCache, R rows of D values
     """
     # TODO: statistics per sample over the last normalized_ndim axes; then gamma and beta.
     raise NotImplementedError
@@ -35,7 +35,7 @@ def layernorm_backward(grad_out, cache):
     Parameters
     ----------
     grad_out : ndarray of the forward output's shape
-    cache : from ``layernorm_forward``
+    cache : LayerNormCache from ``layernorm_forward``
 
     Returns
     -------

@@ -17,7 +17,7 @@ def embedding_forward(indices, weight, padding_idx=None):
     Returns
     -------
     out : S + (D,), a new array (``weight[indices]``)
-    cache : (indices, weight's shape, weight's dtype, padding_idx in [0, V) or None)
+    cache : EmbeddingCache
     """
     # TODO: look up weight's row for every id; keep the ids for the backward.
     raise NotImplementedError
@@ -34,7 +34,7 @@ def embedding_backward(grad_out, cache, grad_weight=None):
     Parameters
     ----------
     grad_out : S + (D,)
-    cache : from ``embedding_forward``
+    cache : EmbeddingCache from ``embedding_forward``
     grad_weight : float (V, D) array or None. When given, the gradient is ADDED into
         it in place and it is returned (a layer passes its ``.grad``: no (V, D)
         temporary); by default a new zero-initialised array is used.

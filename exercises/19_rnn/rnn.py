@@ -12,14 +12,16 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity='tanh',
     x : (N, T, D)
     w_ih : (H, D); w_hh : (H, H); b_ih, b_hh : (H,)
     h0 : (N, H) initial hidden state, or None for zeros
-    return_sequences : bool, output every hidden state or only the last
     nonlinearity : "tanh" or "relu"
+    return_sequences : bool, output every hidden state or only the last
+    workspace : dict or None; the RNN's forward keeps no buffer there (its
+        backward does: see ``rnn_backward``)
 
     Returns
     -------
     hidden_states : (N, T, H), h_t of every step; with ``return_sequences=False``
         only the last, h_{T-1}, as (N, H)
-    cache
+    cache : ``minnet.kernels.rnn_plan.RNNSequenceCache``
     """
     # TODO: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) for t = 0 .. T-1;
     # keep every state.
@@ -29,15 +31,13 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, nonlinearity='tanh',
 def rnn_backward(grad_out, cache, workspace=None, grad_h_n=None):
     """Backpropagation through time for ``rnn_forward``.
 
-    Per step (last to first) da_t = dh_t * act'(a_t) (the kernel) and
-    dL/dh_{t-1} = W_hh^T da_t (+ the upstream gradient of h_{t-1}); the
-    parameter gradients then sum over all steps at once.
-
     Parameters
     ----------
     grad_out : (N, T, H), dL/dh_t for every step; or (N, H), dL/dh of the last step only
     cache : from ``rnn_forward``
-    workspace : dict or None, buffers kept between calls (``minnet.functional.recurrent``)
+    workspace : dict or None, buffers kept between calls: the one exception to
+        "no state" (``minnet.kernels.recurrent_plan``); with one, the weight
+        gradients are its buffers, valid until the next call with it
     grad_h_n : (N, H) or None, dL/dh_{T-1} from another path than the output
         (the final state h_n, returned apart); it adds to the last step's
 

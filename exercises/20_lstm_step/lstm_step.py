@@ -13,7 +13,7 @@ def lstm_step_forward(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
 
     Returns
     -------
-    h : (N, H); c : (N, H); cache
+    h : (N, H); c : (N, H); cache : LSTMStepCache
     """
     # TODO: the four gates from one stacked preactivation (order i, f, g, o), then c and h.
     raise NotImplementedError
@@ -29,6 +29,7 @@ def lstm_step_backward(grad_h, grad_c, cache):
     Parameters
     ----------
     grad_h, grad_c : (N, H), dL/dh and dL/dc of this step's outputs
+    cache : LSTMStepCache, from ``lstm_step_forward``
 
     Returns
     -------

@@ -15,7 +15,7 @@ def weight_norm_forward(g, v, dim=0):
     Returns
     -------
     w : ndarray of v's shape, ``g * v / ||v||``
-    cache : (g, v, norm, dim)
+    cache : WeightNormCache
     """
     # TODO: w = g * v / ||v||, the norm over every axis except dim (keepdims).
     raise NotImplementedError
@@ -34,7 +34,7 @@ def weight_norm_backward(grad_w, cache):
     Parameters
     ----------
     grad_w : ndarray of the weight's shape
-    cache : from ``weight_norm_forward``
+    cache : WeightNormCache from ``weight_norm_forward``
 
     Returns
     -------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 STRICT = {"over": "raise", "divide": "raise", "invalid": "raise"}
-DRAWN_CASES = 25  # hypothesis examples per check (LEARNING.md section 1.3)
+DRAWN_CASES = 25  # hypothesis examples per check
 
 
 @dataclass

@@ -34,7 +34,7 @@ class Exercise:
     """One exercise folder, as its exercise.toml describes it."""
 
     name: str                 # the CLI's kebab-case name, e.g. "cross-entropy"
-    order: int                # the curriculum position (LEARNING.md section 1.6)
+    order: int                # the curriculum position (the table of docs/exercises.md)
     title: str
     summary: str
     folder: pathlib.Path

@@ -1,4 +1,4 @@
-"""The checker's stages (LEARNING.md section 1.3), each a function returning a failure or None.
+"""The checker's stages, each a function returning a failure or None.
 
 Every stage compares the solution's observations with the reference's on
 its cases; the first failing stage stops the check. A failure is a

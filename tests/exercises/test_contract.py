@@ -1,4 +1,4 @@
-"""The CI contract of every exercise (LEARNING.md section 1.5).
+"""The CI contract of every exercise.
 
 (1) metadata complete with three hint tiers, the stub keeps minnet's
 signature and docstring and reports "not started"; (2) the reference passes
