@@ -9,7 +9,7 @@ case. In order:
 2. two mistakes: wherever the solution differs from the reference, each of its
    results equals one of two mutants' results, or their residuals add up
    (student - reference = (A - reference) + (B - reference), the
-   least-squares fit of LEARNING.md with both weights 1): both mistakes;
+   least-squares fit with both weights 1): both mistakes;
 3. partial: one mutant agrees with the solution on some of the cases where it
    is wrong and contradicts it on none where both are wrong: that mistake,
    and something else differs too.
