@@ -61,13 +61,15 @@ def _gather_cases():
     Each layer family keeps its cases (and its EXEMPT entries) in its own file.
     """
     cases = [case if len(case) == 3 else (*case, {}) for case in LAYERS]
-    exempt = {name: (set(layers), reason) for name, (layers, reason) in EXEMPT.items()}
+    exempt = {}  # check name -> {layer repr: the reason of the file that exempts it}
+    tables = [EXEMPT]
     for path in sorted(pathlib.Path(__file__).parent.glob("layer_cases_*.py")):
         module = importlib.import_module(path.stem)
         cases += [case if len(case) == 3 else (*case, {}) for case in module.CASES]
-        for name, (layers, reason) in getattr(module, "EXEMPT", {}).items():
-            known, known_reason = exempt.get(name, (set(), ""))
-            exempt[name] = (known | set(layers), "; ".join(r for r in (known_reason, reason) if r))
+        tables.append(getattr(module, "EXEMPT", {}))
+    for table in tables:
+        for name, (layers, reason) in table.items():
+            exempt.setdefault(name, {}).update(dict.fromkeys(layers, reason))
     return cases, exempt
 
 
@@ -77,9 +79,9 @@ def _cases():
         for factory, shape, options in cases:
             layer = factory(0)
             for name in LAYER_CHECKS:
-                exempt, reason = exempt_table.get(name, ((), ""))
+                reason = exempt_table.get(name, {}).get(owner_name(layer))
                 marks = ()
-                if owner_name(layer) in exempt:
+                if reason is not None:
                     # strict: the day the layer passes, the exemption must go
                     marks = pytest.mark.xfail(reason=reason, raises=LayerCheckError, strict=True)
                 yield pytest.param(backend, factory, shape, options, name,
