@@ -1,5 +1,5 @@
-"""The diagnosis's probe battery follows LEARNING.md section 1.3: every exercise whose values
-matter has a probe with x = 5 randn + 12, non-square, N >= 3."""
+"""The diagnosis's probe battery: every exercise whose values matter has a probe with
+x = 5 randn + 12, non-square, N >= 3 (a transpose changes shape, an offset shows a lost mean)."""
 
 import numpy as np
 import pytest
