@@ -7,7 +7,7 @@ still raising NotImplementedError makes the verdict "not started" (exit 2).
 """
 
 from minnet.exercises.cases import drawn_params
-from minnet.exercises.diagnosis import diagnose
+from minnet.exercises.diagnosis import diagnose, generic_hint
 from minnet.exercises.loading import LoadError, OutOfTime, load_solution, time_limit
 from minnet.exercises.metadata import load_exercises
 from minnet.exercises.observe import NotStarted
@@ -90,10 +90,14 @@ def _run_stages(name, exercise, spec, fns, cases, case):
 def _failed(name, exercise, tests, failure, found):
     """The verdict of a failing check, with the diagnosis's mistakes and hints."""
     if found is None:
-        return Verdict(name, "fail", f"{failure.stage} fails", tests, None,
-                       f"run `minnet exercise hint {name}` for a hint", failure.case)
+        hint = "; ".join(filter(None, [generic_hint(failure.tensor),
+                                       f"run `minnet exercise hint {name}` for a hint"]))
+        return Verdict(name, "fail", f"{failure.stage} fails", tests, None, hint, failure.case)
     mistakes = [exercise.mistake(key) for key in found.mistakes]
     summary = f"{failure.stage} fails ({'; and '.join(m.summary for m in mistakes)})"
+    if found.weights:  # the least-squares fit of the residual on both mutants' residuals
+        summary += (f" (residual fit: weights {found.weights[0]:.3f} and "
+                    f"{found.weights[1]:.3f})")
     if not found.complete:
         summary += ", and something else differs from the reference too"
     hint = " ".join(m.hint for m in mistakes)

@@ -51,3 +51,32 @@ def observation_distance(a, b):
         return np.inf
     pairs = [(a.out, b.out)] + list(zip(a.grads, b.grads))
     return max((array_distance(x, y) for x, y in pairs), default=0.0)
+
+
+def distortion(actual, expected, rtol=RTOL, atol=ATOL):
+    """gradcheck's hints for a wrong tensor no mutant explains: sign, factor, transpose, zeros.
+
+    None when ``actual`` is no simple distortion of ``expected`` (or either is no array).
+    """
+    if not (isinstance(actual, np.ndarray) and isinstance(expected, np.ndarray)):
+        return None
+
+    def close(a, b):
+        return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol)))
+
+    if actual.shape == expected.shape and not np.all(np.isfinite(actual)) and np.all(
+            np.isfinite(expected)):
+        return "yours holds NaN or inf where the expected values are finite"
+    if actual.shape == expected.shape and not np.any(actual) and np.any(expected):
+        return "yours is all zeros: was it never computed, or never returned?"
+    if close(-actual, expected):
+        return "yours = -expected: a sign error"
+    if actual.ndim == 2 and close(actual.T, expected):
+        return "yours = expected transposed: a transpose is missing or extra"
+    usable = np.abs(expected) > 10 * atol
+    if actual.shape == expected.shape and np.any(usable) and np.all(np.isfinite(actual)):
+        ratio = float(np.median(actual[usable] / expected[usable]))
+        if close(ratio * expected, actual):
+            return (f"yours = {ratio:.4g} * expected everywhere: a constant factor is off "
+                    f"(a missing 1/N, a doubled term?)")
+    return None

@@ -6,21 +6,22 @@ case. In order:
 
 1. exact: the solution's observations all lie within ``SAME`` of one mutant's
    (same errors, same modified arguments, values to 1e-6): that mistake;
-2. two mistakes: wherever the solution differs from the reference, each of its
-   results equals one of two mutants' results, or their residuals add up
-   (student - reference = (A - reference) + (B - reference), the
-   least-squares fit with both weights 1): both mistakes;
+2. two mistakes: on every result tensor, a least-squares fit of the residual
+   student - reference on the residuals of two mutants A and B leaves less
+   than ``residuals.FIT`` of it, with both weights near 1
+   (``minnet.exercises.residuals``): both mistakes, with their weights;
 3. partial: one mutant agrees with the solution on some of the cases where it
    is wrong and contradicts it on none where both are wrong: that mistake,
-   and something else differs too.
+   and something else differs too;
+4. otherwise ``generic_hint``: gradcheck's hints (sign, factor, transpose,
+   zeros) on the first wrong tensor, and its worst index.
 """
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from minnet.exercises.compare import SAME, array_distance, observation_distance
+from minnet.exercises.compare import SAME, describe_difference, distortion, observation_distance
 from minnet.exercises.observe import NotStarted
+from minnet.exercises.residuals import pair_weights
 
 BATTERY = ("fixed", "edge", "probe")
 
@@ -29,6 +30,7 @@ BATTERY = ("fixed", "edge", "probe")
 class Diagnosis:
     mistakes: tuple      # one or two mistake ids
     complete: bool       # False: the mistake explains only part of what is wrong
+    weights: tuple = ()  # two mistakes: each one's least-squares weight (near 1)
 
 
 def battery(cases):
@@ -51,29 +53,6 @@ def _same(a, b):
     return observation_distance(a, b) <= SAME
 
 
-def _results(obs):
-    return [obs.out, *obs.grads]
-
-
-def _additive(student, reference, first, second):
-    """Each of the student's results is one mutant's, or the sum of both mutants' residuals."""
-    observed = (student, reference, first, second)
-    if any(o.error for o in observed) or len({len(o.grads) for o in observed}) != 1:
-        return False
-    if set(student.mutated) != set(first.mutated) | set(second.mutated):
-        return False
-    for s, r, a, b in zip(*(_results(o) for o in observed)):
-        if array_distance(s, a) <= SAME or array_distance(s, b) <= SAME:
-            continue
-        arrays = (s, r, a, b)
-        if not all(isinstance(x, np.ndarray) for x in arrays) or len({x.shape for x in arrays}) > 1:
-            return False
-        with np.errstate(all="ignore"):
-            if array_distance(s - r, (a - r) + (b - r)) > SAME:
-                return False
-    return True
-
-
 def diagnose(spec, fns, mutants, cases):
     """The Diagnosis of a failing solution, or None when no listed mistake fits."""
     probe = battery(cases)
@@ -89,9 +68,9 @@ def diagnose(spec, fns, mutants, cases):
     keys = list(seen)
     for i, first in enumerate(keys):
         for second in keys[i + 1:]:
-            if all(_additive(student[c], reference[c], seen[first][c], seen[second][c])
-                   for c in wrong):
-                return Diagnosis((first, second), True)
+            weights = pair_weights(student, reference, seen[first], seen[second])
+            if weights:
+                return Diagnosis((first, second), True, weights)
     best, best_count = None, 0
     for key, theirs in seen.items():
         both_wrong = [c for c in wrong if not _same(theirs[c], reference[c])]
@@ -99,3 +78,12 @@ def diagnose(spec, fns, mutants, cases):
         if len(agree) == len(both_wrong) and len(agree) > best_count:
             best, best_count = key, len(agree)
     return Diagnosis((best,), False) if best else None
+
+
+def generic_hint(tensor):
+    """What a wrong tensor (actual, expected) that no mutant explains looks like, or None."""
+    if tensor is None:
+        return None
+    actual, expected = tensor
+    worst = describe_difference("yours", expected, actual)
+    return "; ".join(filter(None, [distortion(actual, expected), worst])) or None

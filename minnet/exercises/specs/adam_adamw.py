@@ -6,13 +6,13 @@ from minnet.exercises.spec import FunctionSpec
 
 
 def case(shape, seed, label, t=3, weight_decay=0.1, decoupled=False, scale=1.0, strict=False,
-         eps=1e-8):
+         eps=1e-8, offset=0.0):
     rng = rng_for(seed)
     fresh = t == 0
     # param ~ 0.1 and lr = 0.1: the step is as large as the parameter, so a mistake in
     # the step shows in new_param at full relative size
     inputs = {"param": 0.1 * rng.standard_normal(shape),
-              "grad": scale * rng.standard_normal(shape),
+              "grad": offset + scale * rng.standard_normal(shape),
               "m": 0.0 * rng.standard_normal(shape) if fresh else 0.1 * rng.standard_normal(shape),
               "v": 0.0 * rng.random(shape) if fresh else 1e-2 * rng.random(shape), "t": t,
               "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": eps,
@@ -46,5 +46,9 @@ def edges():
             case((4,), 12, "AdamW's first step", t=0, decoupled=True)]
 
 
+def probes():
+    return [case((3, 5), 20, "probe: grad = 5 randn + 12", scale=5.0, offset=12.0)]
+
+
 SPEC = FunctionSpec("adam-adamw", "adam_step", {"adam_step": adam_step}, fixed, strategy,
-                    from_params, edges, outputs=("new_param", "new_m", "new_v", "new_t"))
+                    from_params, edges, probes, outputs=("new_param", "new_m", "new_v", "new_t"))

@@ -44,7 +44,9 @@ def edges():
 
 
 def probes():
-    return [case(3, 2, 3, 20, "probe: x = randn + 2", offset=2.0)]
+    # x = randn + 2 keeps the gates off their flat tails, where every mutant's gradient is ~0
+    return [case(3, 2, 3, 20, "probe: x = randn + 2", offset=2.0),
+            case(4, 3, 2, 21, "probe: x = 5 randn + 12", offset=12.0, scale=5.0)]
 
 
 SPEC = PairSpec("lstm-step", "lstm_step_forward", "lstm_step_backward",

@@ -13,10 +13,11 @@ from minnet.exercises.specs.batchnorm_cases import on_numpy
 from minnet.functional import max_pool2d_backward, max_pool2d_forward
 
 
-def case(shape, kernel, stride, seed, label, ties=False, gradcheck=False, offset=0.0):
+def case(shape, kernel, stride, seed, label, ties=False, gradcheck=False, offset=0.0,
+         scale=1.0):
     rng = rng_for(seed)
     x = (rng.integers(0, 3, shape).astype(np.float64) if ties
-         else offset + rng.standard_normal(shape))
+         else offset + scale * rng.standard_normal(shape))
     return Case(label, {"x": x, "kernel_size": kernel, "stride": stride}, seed=seed,
                 gradcheck=gradcheck)
 
@@ -46,7 +47,9 @@ def edges():
 
 
 def probes():
-    return [case((3, 2, 5, 4), 2, 1, 20, "probe: x = randn + 12, overlapping", offset=12.0)]
+    return [case((3, 2, 5, 4), 2, 1, 20, "probe: x = randn + 12, overlapping", offset=12.0),
+            case((3, 2, 6, 5), 2, 2, 21, "probe: x = 5 randn + 12, stride 2", offset=12.0,
+                 scale=5.0)]
 
 
 SPEC = PairSpec("maxpool2d", "max_pool2d_forward", "max_pool2d_backward",

@@ -43,7 +43,9 @@ def edges():
 
 
 def probes():
-    return [case(3, 3, 2, 4, 20, "probe: x = randn + 2", offset=2.0)]
+    # x = randn + 2 keeps tanh off its flat tails, where every mutant's gradient is ~0 alike
+    return [case(3, 3, 2, 4, 20, "probe: x = randn + 2", offset=2.0),
+            case(4, 3, 2, 3, 21, "probe: x = 5 randn + 12", offset=12.0, scale=5.0)]
 
 
 SPEC = PairSpec("rnn", "rnn_forward", "rnn_backward",

@@ -6,10 +6,11 @@ from minnet.exercises.spec import FunctionSpec
 
 
 def case(shape, seed, label, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=False,
-         first_step=False, scale=1.0, strict=False):
+         first_step=False, scale=1.0, strict=False, offset=0.0):
     rng = rng_for(seed)
     velocity = 0.0 * rng.standard_normal(shape) if first_step else rng.standard_normal(shape)
-    inputs = {"param": rng.standard_normal(shape), "grad": scale * rng.standard_normal(shape),
+    inputs = {"param": rng.standard_normal(shape),
+              "grad": offset + scale * rng.standard_normal(shape),
               "velocity": velocity, "lr": lr, "momentum": momentum,
               "weight_decay": weight_decay, "nesterov": nesterov}
     return Case(label, inputs, seed=seed, strict=strict)
@@ -40,5 +41,9 @@ def edges():
             case((3,), 12, "Nesterov from the first step", nesterov=True, first_step=True)]
 
 
+def probes():
+    return [case((3, 5), 20, "probe: grad = 5 randn + 12", scale=5.0, offset=12.0)]
+
+
 SPEC = FunctionSpec("sgd-step", "sgd_step", {"sgd_step": sgd_step}, fixed, strategy,
-                    from_params, edges, outputs=("new_param", "new_velocity"))
+                    from_params, edges, probes, outputs=("new_param", "new_velocity"))

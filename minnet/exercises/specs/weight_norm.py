@@ -5,9 +5,9 @@ from minnet.exercises.spec import PairSpec
 from minnet.functional import norm_except_dim, weight_norm_backward, weight_norm_forward
 
 
-def case(v_shape, dim, seed, label, scale=1.0, gradcheck=False):
+def case(v_shape, dim, seed, label, scale=1.0, gradcheck=False, offset=0.0):
     rng = rng_for(seed)
-    v = scale * rng.standard_normal(v_shape)
+    v = offset + scale * rng.standard_normal(v_shape)
     g = 0.5 + rng.random(norm_except_dim(v, dim).shape)
     return Case(label, {"g": g, "v": v, "dim": dim}, seed=seed, gradcheck=gradcheck)
 
@@ -36,7 +36,8 @@ def edges():
 
 
 def probes():
-    return [case((5, 3), 0, 20, "probe: a (5, 3) weight")]
+    return [case((5, 3), 0, 20, "probe: a (5, 3) weight"),
+            case((4, 3), 0, 21, "probe: v = 5 randn + 12", scale=5.0, offset=12.0)]
 
 
 SPEC = PairSpec("weight-norm", "weight_norm_forward", "weight_norm_backward",
