@@ -33,8 +33,12 @@ def _kind(case, kind):
     return case
 
 
-def check(name, path=None, case=None, fns=None, exercises=None):
-    """Check the solution in ``path`` (or the functions ``fns``) for exercise ``name``."""
+def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES):
+    """Check the solution in ``path`` (or the functions ``fns``) for exercise ``name``.
+
+    ``stages`` (default: all of ``STAGES``, in order) runs some of them only: the
+    per-stage pytest tests of ``minnet.testing.exercises``.
+    """
     exercise = (exercises or load_exercises())[name]
     spec = load_spec(name)
     if fns is None:
@@ -56,7 +60,7 @@ def check(name, path=None, case=None, fns=None, exercises=None):
         return Verdict(name, "error", f"--case {case}: there are cases 0 to {len(cases) - 1}")
     try:
         with time_limit(CHECK_SECONDS, "the check"):
-            return _run_stages(name, exercise, spec, fns, cases, case)
+            return _run_stages(name, exercise, spec, fns, cases, case, stages)
     except OutOfTime as error:
         message = f"{error}: is there an endless loop?"
         return Verdict(name, "fail", message, [{"name": "load", "status": "pass", "message": None},
@@ -64,11 +68,11 @@ def check(name, path=None, case=None, fns=None, exercises=None):
                                                 "message": message}])
 
 
-def _run_stages(name, exercise, spec, fns, cases, case):
+def _run_stages(name, exercise, spec, fns, cases, case, stages=STAGES):
     """Stages 1-4 until the first failure, then the diagnosis: the Verdict."""
     ctx = Context(spec, fns, cases, only=case)
     tests = [{"name": "load", "status": "pass", "message": None}]
-    for stage_name, stage in STAGES:
+    for stage_name, stage in stages:
         try:
             failure = stage(ctx)
         except NotStarted as started:
@@ -84,7 +88,9 @@ def _run_stages(name, exercise, spec, fns, cases, case):
         found = diagnose(spec, fns, mutants, cases)
         return _failed(name, exercise, tests, failure, found)
     scope = f" (case {case} only)" if case is not None else ""
-    return Verdict(name, "pass", f"passed every stage{scope}", tests)
+    passed = ("every stage" if stages is STAGES
+              else ", ".join(stage_name for stage_name, _ in stages) or "load")
+    return Verdict(name, "pass", f"passed {passed}{scope}", tests)
 
 
 def _failed(name, exercise, tests, failure, found):
