@@ -6,9 +6,6 @@ each check is also a plain function (``check_gradcheck(layer, input_shape)``).
 The hypothesis strategies (``float_arrays``, ``batch_shapes``, ``layer_sizes``,
 ``logits_and_labels``, ...) load on first use, so that importing
 ``minnet.testing`` (and ``minnet``) does not pay for importing hypothesis.
-The exercises' checks (``check_exercise(name, solution)``, ``check_stage``,
-``assert_exercise``; see ``minnet.testing.exercises_checks``) load on first use
-too; ``minnet.testing.exercises`` is their pytest entry.
 """
 
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error
@@ -44,10 +41,6 @@ from minnet.testing.tolerances import (
 
 STRATEGIES = ("finite_floats", "float_arrays", "batch_shapes", "layer_sizes", "float_dtypes",
               "seeds", "logits_and_labels")
-# loaded on first use: minnet.exercises imports minnet.testing.tolerances, so an eager
-# import here would be circular
-EXERCISE_CHECKS = ("check_exercise", "check_stage", "assert_exercise", "ExerciseFailure",
-                   "stage_cases")
 
 __all__ = [
     "gradcheck", "numerical_gradient", "rel_error", "check_layer", "LAYER_CHECKS",
@@ -57,7 +50,7 @@ __all__ = [
     "check_train_eval", "check_determinism", "check_bad_dtype", "check_bad_ndim",
     "check_backward_before_forward", "GRADCHECK_EPS", "GRADCHECK_ATOL", "GRADCHECK_RTOL",
     "PARITY_ATOL", "PARITY_RTOL",
-    "gradcheck_tolerances", "parity_tolerances", *STRATEGIES, *EXERCISE_CHECKS,
+    "gradcheck_tolerances", "parity_tolerances", *STRATEGIES,
 ]
 
 
@@ -67,12 +60,8 @@ def __getattr__(name):
         from minnet.testing import strategies
 
         return getattr(strategies, name)
-    if name in EXERCISE_CHECKS:
-        from minnet.testing import exercises_checks
-
-        return getattr(exercises_checks, name)
     raise AttributeError(f"module 'minnet.testing' has no attribute '{name}'")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(STRATEGIES) | set(EXERCISE_CHECKS))
+    return sorted(set(globals()) | set(STRATEGIES))

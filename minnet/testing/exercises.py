@@ -1,4 +1,6 @@
-"""The exercises' property-based suite as pytest tests, for a student's own solution file.
+"""The exercises' checks for a student's own solution file: functions and pytest tests.
+
+    from minnet.testing.exercises import assert_exercise, check_exercise, check_stage
 
     python -m pytest -p minnet.testing.exercises --pyargs minnet.testing.exercises \\
         --solution minnet-exercises/03_relu/relu.py [--exercise relu]
@@ -28,12 +30,18 @@ import sys
 import pytest
 
 from minnet.testing.exercises_checks import (
+    ExerciseFailure,
+    assert_exercise,
     check_exercise,
     check_stage,
     exercise_for_file,
     exercise_name,
     stage_cases,
 )
+
+# what a student's test imports (a star import must not bring test_check and test_stage)
+__all__ = ["ExerciseFailure", "assert_exercise", "check_exercise", "check_stage",
+           "exercise_for_file", "exercise_name", "stage_cases"]
 
 PLUGIN = "minnet.testing.exercises"
 

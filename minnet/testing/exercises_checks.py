@@ -16,6 +16,10 @@ diagnosis of known mistakes); nothing here re-implements a check.
 ``solution`` is a path to a file, an imported module (its file is checked) or
 a dict ``{function name: callable}``; ``name`` is the CLI's name ("relu",
 "cross-entropy") or the folder's ("03_relu").
+
+Import them from ``minnet.testing.exercises``. ``minnet.testing`` itself does not
+export them: ``minnet.exercises`` imports ``minnet.testing.tolerances``, so that
+would be an import cycle (tests/test_import_cycles.py).
 """
 
 import difflib

@@ -12,15 +12,14 @@ import pytest
 import minnet
 from minnet.exercises import load_exercises
 from minnet.exercises.spec import load_mutants, load_spec
-from minnet.testing import (
-    ExerciseFailure,
-    assert_exercise,
-    check_exercise,
+from minnet.testing import exercises as entry
+from minnet.testing.exercises import ExerciseFailure, assert_exercise, check_exercise
+from minnet.testing.exercises_checks import (
     check_stage,
+    exercise_for_file,
+    exercise_name,
     stage_cases,
 )
-from minnet.testing import exercises as entry
-from minnet.testing.exercises_checks import exercise_for_file, exercise_name
 
 ALTERNATIVES = pathlib.Path(__file__).parent / "alternatives"
 REPOSITORY = pathlib.Path(minnet.__file__).resolve().parents[1]
