@@ -1,4 +1,4 @@
-"""The ``minnet`` command: ``minnet demo``, ``doctor``, ``exercise``, ``--version``."""
+"""The ``minnet`` command: ``minnet demo``, ``doctor``, ``exercise``, ``practice``, ``--version``."""
 
 import argparse
 import difflib
@@ -272,6 +272,9 @@ def build_parser():
     from minnet.exercises.cli import add_parser as add_exercise_parser
 
     add_exercise_parser(commands)
+    from minnet.practice.cli import add_parser as add_practice_parser
+
+    add_practice_parser(commands)
     return parser
 
 
