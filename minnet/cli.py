@@ -1,4 +1,4 @@
-"""The ``minnet`` command: ``minnet demo``, ``doctor``, ``exercise``, ``practice``, ``--version``."""
+"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``--version``."""
 
 import argparse
 import difflib

@@ -33,7 +33,7 @@ def box(state, card_id):
 
 
 def due(state, card_ids, n):
-    """The ``n`` cards to ask next: lowest box first, then least recently asked, then table order."""
+    """The ``n`` cards to ask next: lowest box, then least recently asked, then table order."""
     def rank(item):
         index, card_id = item
         return box(state, card_id), state["cards"].get(card_id, {}).get("last", -1), index

@@ -18,7 +18,7 @@ class Run:
 
     @property
     def passed(self):
-        """Every claim holds, and no twin does (a twin that passes is a claim that proves nothing)."""
+        """Every claim holds and no twin does (a twin that holds: the claim proves nothing)."""
         return all(o.passed for o in self.outcomes) and not any(t.passed for t in self.twins)
 
     def render(self):

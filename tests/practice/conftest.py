@@ -12,7 +12,7 @@ CARDS = load_cards()
 TIMES = {}  # card id -> [seconds of each quick run]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def quick_run(card_id, seed):
     run = run_card(CARDS[card_id], seed=seed, quick=True)
     TIMES.setdefault(card_id, []).append(run.seconds)

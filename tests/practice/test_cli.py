@@ -101,18 +101,22 @@ def _quiz(folder, answers, n=1):
                           timeout=120)
 
 
-def test_quiz_with_piped_answers_moves_the_card_between_boxes(tmp_path):
-    card = CARDS[FIRST]
-    done = _quiz(tmp_path, f"my answer\n{card.PREDICT.letter}\nmaybe\ny\n")
+def test_quiz_with_piped_answers_moves_cards_between_boxes(tmp_path):
+    first, second = list(CARDS)[:2]
+    letter = CARDS[first].PREDICT.letter
+    done = _quiz(tmp_path, f"my answer\n{letter}\nmaybe\ny\n")
     assert done.returncode == 0, done.stderr
-    assert "Model answer" in done.stdout and "(you said the same)" in done.stdout
-    assert "Please type y or n" in done.stdout and "The quick run" in done.stdout
-    state = leitner.load(tmp_path)
-    assert leitner.box(state, FIRST) == 2
-    wrong = "z" if card.PREDICT.letter != "z" else "a"
+    assert f"[{first}]" in done.stdout and "Model answer" in done.stdout
+    assert "(you said the same)" in done.stdout and "The quick run" in done.stdout
+    assert "Please type y or n" in done.stdout
+    assert leitner.box(leitner.load(tmp_path), first) == 2
+    # The first card moved up a box, so the next quiz asks the second; "n" keeps it in box 1.
+    wrong = "a" if CARDS[second].PREDICT.letter != "a" else "b"
     done = _quiz(tmp_path, f"\n{wrong}\nn\n")
-    assert f"(you said {wrong})" in done.stdout
-    assert leitner.box(leitner.load(tmp_path), FIRST) == 1
+    assert f"[{second}]" in done.stdout and f"(you said {wrong})" in done.stdout
+    state = leitner.load(tmp_path)
+    assert (leitner.box(state, first), leitner.box(state, second)) == (2, 1)
+    assert state["asked"] == 2
 
 
 def test_quiz_stops_cleanly_at_end_of_input(tmp_path):

@@ -7,4 +7,11 @@ twins fail), so the package never ships a stub.
 
 ORDER = (
     "overfit_first",
+    "sgd_update",
+    "two_layer_numpy",
+    "dropout_numpy",
+    "activations_plot",
+    "activations_tradeoffs",
+    "relu_kink",
+    "sigmoid_jacobian",
 )
