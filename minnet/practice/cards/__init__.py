@@ -14,4 +14,6 @@ ORDER = (
     "activations_tradeoffs",
     "relu_kink",
     "sigmoid_jacobian",
+    "skip_connections",
+    "rnn_gradients",
 )
