@@ -15,5 +15,6 @@ ORDER = (
     "relu_kink",
     "sigmoid_jacobian",
     "skip_connections",
+    "exploding_gradients",
     "rnn_gradients",
 )
