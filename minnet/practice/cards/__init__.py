@@ -17,4 +17,6 @@ ORDER = (
     "skip_connections",
     "exploding_gradients",
     "rnn_gradients",
+    "weight_norm",
+    "val_below_train",
 )
