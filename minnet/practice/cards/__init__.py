@@ -19,4 +19,5 @@ ORDER = (
     "rnn_gradients",
     "weight_norm",
     "val_below_train",
+    "early_stopping",
 )
