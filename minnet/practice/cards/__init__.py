@@ -20,4 +20,6 @@ ORDER = (
     "weight_norm",
     "val_below_train",
     "early_stopping",
+    "gd_sgd_minibatch",
+    "epochs_vs_replacement",
 )

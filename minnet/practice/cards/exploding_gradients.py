@@ -103,7 +103,7 @@ def experiment(seed, quick):
 
 
 def figure(result, ax):
-    for name, (losses, norms) in result["curves"].items():
+    for name, (_, norms) in result["curves"].items():
         ax.semilogy(np.minimum(norms, 1e30), label=name)
     ax.set_xlabel("step")
     ax.set_ylabel("gradient norm before clipping")

@@ -1,4 +1,4 @@
-"""Card val-below-train: with dropout, the logged training loss can sit above the validation loss."""
+"""Card val-below-train: with dropout, the logged training loss can exceed the validation loss."""
 
 import numpy as np
 

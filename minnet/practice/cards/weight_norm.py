@@ -1,4 +1,4 @@
-"""Card weight-norm: w = g v / |v| makes the output blind to |v| and the gradient orthogonal to v."""
+"""Card weight-norm: w = g v / |v| makes the output blind to |v|, the gradient orthogonal to v."""
 
 import numpy as np
 
