@@ -22,4 +22,5 @@ ORDER = (
     "early_stopping",
     "gd_sgd_minibatch",
     "epochs_vs_replacement",
+    "weight_fluctuation",
 )
