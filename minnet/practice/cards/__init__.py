@@ -23,4 +23,5 @@ ORDER = (
     "gd_sgd_minibatch",
     "epochs_vs_replacement",
     "weight_fluctuation",
+    "lr_curves",
 )
