@@ -24,4 +24,5 @@ ORDER = (
     "epochs_vs_replacement",
     "weight_fluctuation",
     "lr_curves",
+    "warmup",
 )
