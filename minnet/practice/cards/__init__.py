@@ -25,4 +25,5 @@ ORDER = (
     "weight_fluctuation",
     "lr_curves",
     "warmup",
+    "bn_vs_ln",
 )
