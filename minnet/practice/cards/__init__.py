@@ -26,4 +26,5 @@ ORDER = (
     "lr_curves",
     "warmup",
     "bn_vs_ln",
+    "l2_squared",
 )
