@@ -27,4 +27,5 @@ ORDER = (
     "warmup",
     "bn_vs_ln",
     "l2_squared",
+    "weight_decay",
 )
