@@ -28,4 +28,6 @@ ORDER = (
     "bn_vs_ln",
     "l2_squared",
     "weight_decay",
+    "lr_decay_why",
+    "lr_decay_exceptions",
 )
