@@ -30,4 +30,6 @@ ORDER = (
     "weight_decay",
     "lr_decay_why",
     "lr_decay_exceptions",
+    "batch_extremes_one",
+    "batch_extremes_full",
 )
