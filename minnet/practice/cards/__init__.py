@@ -32,4 +32,5 @@ ORDER = (
     "lr_decay_exceptions",
     "batch_extremes_one",
     "batch_extremes_full",
+    "lr_batch_scaling",
 )
