@@ -33,4 +33,5 @@ ORDER = (
     "batch_extremes_one",
     "batch_extremes_full",
     "lr_batch_scaling",
+    "adagrad_sparse",
 )
