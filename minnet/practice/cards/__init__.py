@@ -34,4 +34,5 @@ ORDER = (
     "batch_extremes_full",
     "lr_batch_scaling",
     "adagrad_sparse",
+    "adam_vs_sgd",
 )
