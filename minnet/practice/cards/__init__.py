@@ -35,4 +35,5 @@ ORDER = (
     "lr_batch_scaling",
     "adagrad_sparse",
     "adam_vs_sgd",
+    "adam_state_scale",
 )
