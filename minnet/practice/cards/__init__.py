@@ -36,4 +36,5 @@ ORDER = (
     "adagrad_sparse",
     "adam_vs_sgd",
     "adam_state_scale",
+    "async_sgd",
 )
