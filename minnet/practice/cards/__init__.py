@@ -37,4 +37,5 @@ ORDER = (
     "adam_vs_sgd",
     "adam_state_scale",
     "async_sgd",
+    "stacked_linear",
 )
