@@ -38,4 +38,5 @@ ORDER = (
     "adam_state_scale",
     "async_sgd",
     "stacked_linear",
+    "relu_linear",
 )
