@@ -39,4 +39,5 @@ ORDER = (
     "async_sgd",
     "stacked_linear",
     "relu_linear",
+    "xor_smallest",
 )
