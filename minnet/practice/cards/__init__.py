@@ -40,4 +40,5 @@ ORDER = (
     "stacked_linear",
     "relu_linear",
     "xor_smallest",
+    "zero_init",
 )
