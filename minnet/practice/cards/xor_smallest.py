@@ -23,12 +23,11 @@ QUESTION = """What is the smallest network that solves XOR? Give its weights."""
 ANSWER = """One hidden layer of two ReLU units and one output unit (2-2-1). With inputs
 at the corners (+-1, +-1) and label 1 when the signs differ: h1 = relu(x1 - x2) and
 h2 = relu(x2 - x1), so h1 + h2 = |x1 - x2|, which is 2 on the label-1 corners and 0 on
-the others; the output logit h1 + h2 - 1 is positive exactly on class 1. On 0/1 inputs
-the classic version is h1 = relu(x1 + x2), h2 = relu(x1 + x2 - 1), out = h1 - 2 h2.
-One hidden unit is not enough: the output is then a monotone function of a single
-projection w . x, so it can only split the plane by parallel lines in a monotone way
-and fits at most three of the four corners. Gradient descent finds the 2-unit solution
-only sometimes; slightly wider nets train far more reliably."""
+the others; the output logit h1 + h2 - 1 is positive exactly on class 1. One hidden
+unit is not enough: the output is then a monotone function of a single projection
+w . x, so it can only split the plane by parallel lines in a monotone way and fits at
+most three of the four corners. Gradient descent finds the 2-unit solution only
+sometimes; slightly wider nets train far more reliably."""
 
 PREDICT = Prediction(
     "The hand-set 2-2-1 ReLU net (h1 = relu(x1 - x2), h2 = relu(x2 - x1), out = h1 + h2 - 1) "
