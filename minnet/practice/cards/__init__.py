@@ -41,4 +41,6 @@ ORDER = (
     "relu_linear",
     "xor_smallest",
     "zero_init",
+    "randomness",
+    "noise_helps",
 )
