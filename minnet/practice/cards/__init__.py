@@ -43,4 +43,7 @@ ORDER = (
     "zero_init",
     "randomness",
     "noise_helps",
+    "dead_relu_what",
+    "dead_relu_detect",
+    "dead_relu_prevent",
 )

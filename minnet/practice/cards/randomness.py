@@ -1,6 +1,5 @@
 """Card randomness: where the randomness of a training run comes from, one source at a time."""
 
-import numpy as np
 
 from minnet.core import Sequential
 from minnet.layers.activations import ReLU
