@@ -46,4 +46,6 @@ ORDER = (
     "dead_relu_what",
     "dead_relu_detect",
     "dead_relu_prevent",
+    "pruning_why",
+    "pruning_what",
 )
