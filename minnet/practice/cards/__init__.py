@@ -48,4 +48,5 @@ ORDER = (
     "dead_relu_prevent",
     "pruning_why",
     "pruning_what",
+    "data_from_weights",
 )
