@@ -49,4 +49,5 @@ ORDER = (
     "pruning_why",
     "pruning_what",
     "data_from_weights",
+    "distillation",
 )
