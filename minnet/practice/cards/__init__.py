@@ -50,4 +50,5 @@ ORDER = (
     "pruning_what",
     "data_from_weights",
     "distillation",
+    "no_zero_grad",
 )
