@@ -50,5 +50,6 @@ ORDER = (
     "pruning_what",
     "data_from_weights",
     "distillation",
+    "four_plots",
     "no_zero_grad",
 )
