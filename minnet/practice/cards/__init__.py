@@ -52,4 +52,5 @@ ORDER = (
     "distillation",
     "four_plots",
     "no_zero_grad",
+    "grow_gradually",
 )
