@@ -53,4 +53,5 @@ ORDER = (
     "four_plots",
     "no_zero_grad",
     "grow_gradually",
+    "eval_mode",
 )
