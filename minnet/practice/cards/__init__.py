@@ -54,4 +54,5 @@ ORDER = (
     "no_zero_grad",
     "grow_gradually",
     "eval_mode",
+    "saturation",
 )
