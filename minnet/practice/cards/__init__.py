@@ -55,4 +55,5 @@ ORDER = (
     "grow_gradually",
     "eval_mode",
     "saturation",
+    "dropout_bn_order",
 )

@@ -3,8 +3,8 @@
 import numpy as np
 
 from minnet.core import Module, Sequential
-from minnet.gradcheck import numerical_gradient
 from minnet.grad_mode import no_grad
+from minnet.gradcheck import numerical_gradient
 from minnet.layers.activations import ReLU, SiLU
 from minnet.layers.linear import Linear
 from minnet.practice.claim import Claim
