@@ -56,4 +56,5 @@ ORDER = (
     "eval_mode",
     "saturation",
     "dropout_bn_order",
+    "shuffle",
 )
