@@ -57,4 +57,5 @@ ORDER = (
     "saturation",
     "dropout_bn_order",
     "shuffle",
+    "more_regularization",
 )
