@@ -58,4 +58,5 @@ ORDER = (
     "dropout_bn_order",
     "shuffle",
     "more_regularization",
+    "bn_remember",
 )
