@@ -59,4 +59,5 @@ ORDER = (
     "shuffle",
     "more_regularization",
     "bn_remember",
+    "initial_loss",
 )
