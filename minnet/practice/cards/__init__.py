@@ -60,4 +60,5 @@ ORDER = (
     "more_regularization",
     "bn_remember",
     "initial_loss",
+    "reg_dominates",
 )
