@@ -61,4 +61,5 @@ ORDER = (
     "bn_remember",
     "initial_loss",
     "reg_dominates",
+    "updates_applied",
 )
