@@ -62,4 +62,5 @@ ORDER = (
     "initial_loss",
     "reg_dominates",
     "updates_applied",
+    "update_ratio",
 )
