@@ -63,4 +63,5 @@ ORDER = (
     "reg_dominates",
     "updates_applied",
     "update_ratio",
+    "gradcheck_bugs",
 )

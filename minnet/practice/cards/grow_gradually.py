@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minnet.core import Module, Sequential
+from minnet.core import Sequential
 from minnet.grad_mode import no_grad
 from minnet.gradcheck import numerical_gradient
 from minnet.layers.activations import ReLU, SiLU
@@ -11,6 +11,7 @@ from minnet.practice.claim import Claim
 from minnet.practice.loading import Prediction
 from minnet.practice.measure import norm_error
 from minnet.random import make_rng
+from minnet.zoo.custom import Swish as BrokenSwish  # the zoo's Swish: its backward drops a term
 
 ID = "grow-gradually"
 SOURCES = ("000:P4", "001:C1", "002:A1")
@@ -45,17 +46,6 @@ CLAIMS = (
     Claim("earlier-steps-pass", "every step before the Swish passes (error below 1e-6); the "
           "step with the broken Swish does not", "worst_before", "<", 1e-6, "error_at_swish"),
 )
-
-
-class BrokenSwish(Module):
-    """x * sigmoid(x) whose backward keeps only sigmoid(x): the x s (1 - s) term is lost."""
-
-    def forward(self, x):
-        self._s = 1.0 / (1.0 + np.exp(-x))
-        return x * self._s
-
-    def backward(self, grad_out):
-        return grad_out * self._s  # MISTAKE: d/dx x s(x) = s (1 + x (1 - s))
 
 
 def _input_error(model, x, rng):
