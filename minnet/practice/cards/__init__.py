@@ -64,4 +64,5 @@ ORDER = (
     "updates_applied",
     "update_ratio",
     "gradcheck_bugs",
+    "reproducible_runs",
 )
