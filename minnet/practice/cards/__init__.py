@@ -65,4 +65,5 @@ ORDER = (
     "update_ratio",
     "gradcheck_bugs",
     "reproducible_runs",
+    "known_good_data",
 )
