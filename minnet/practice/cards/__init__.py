@@ -66,4 +66,5 @@ ORDER = (
     "gradcheck_bugs",
     "reproducible_runs",
     "known_good_data",
+    "center_inputs",
 )
