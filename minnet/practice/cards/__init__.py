@@ -67,4 +67,5 @@ ORDER = (
     "reproducible_runs",
     "known_good_data",
     "center_inputs",
+    "class_imbalance",
 )
