@@ -68,4 +68,5 @@ ORDER = (
     "known_good_data",
     "center_inputs",
     "class_imbalance",
+    "deep_init_scale",
 )
