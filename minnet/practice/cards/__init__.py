@@ -69,4 +69,5 @@ ORDER = (
     "center_inputs",
     "class_imbalance",
     "deep_init_scale",
+    "warm_start",
 )
