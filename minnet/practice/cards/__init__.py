@@ -70,4 +70,5 @@ ORDER = (
     "class_imbalance",
     "deep_init_scale",
     "warm_start",
+    "hockey_stick",
 )

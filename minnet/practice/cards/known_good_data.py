@@ -1,4 +1,4 @@
-"""Card known-good-data: with shuffled labels a net memorizes the training set and learns nothing."""
+"""Card known-good-data: with shuffled labels a net memorizes the training set, learns nothing."""
 
 from minnet.losses import CrossEntropyLoss
 from minnet.optim import Adam

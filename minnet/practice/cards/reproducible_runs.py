@@ -1,4 +1,4 @@
-"""Card reproducible-runs: the same seeds give the same run; a full checkpoint resumes it exactly."""
+"""Card reproducible-runs: same seeds, same run; a full checkpoint resumes it exactly."""
 
 import os
 import tempfile
