@@ -1,6 +1,6 @@
 """Source labels to cards: every item of the seed texts must be answered by some card.
 
-The labels are LEARNING.md's "Seed items": 44 leaf questions of 003, the 13
+The labels are the spec's "Seed items" (issue 10): 44 leaf questions of 003, the 13
 prompts of 000 that have text (P12 has none), and the 36 checklist items of
 001/004 (one article, two captures) and 002.
 """

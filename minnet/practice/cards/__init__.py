@@ -1,6 +1,6 @@
 """The practice cards, one module per card (``ID`` kebab-case, module name snake_case).
 
-``ORDER`` lists the built cards in the order of LEARNING.md's table; a card
+``ORDER`` lists the built cards in the order of the spec's card table (issue 10); a card
 is listed only when it is complete (its claims hold on seeds 0-4 and their
 twins fail), so the package never ships a stub.
 """

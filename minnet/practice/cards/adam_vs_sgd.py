@@ -40,7 +40,7 @@ CLAIMS = (
 )
 
 NOTES = """SGD's count is capped at the run's length (500 steps quick, 2,000 full), so the
-ratio is a lower bound when SGD never gets there. LEARNING.md has this card print
+ratio is a lower bound when SGD never gets there. The spec has this card print
 generalization without asserting it; on this regression the card only counts steps."""
 
 

@@ -48,7 +48,7 @@ CLAIMS = (
 
 SHIFT = 1.7 / np.sqrt(2)  # class means 1.7 apart
 
-NOTES = """LEARNING.md plans this card on the zoo's class-imbalance-1-20 (XOR). Its blobs are
+NOTES = """The spec plans this card on the zoo's class-imbalance-1-20 (XOR). Its blobs are
 so well separated that even the raw model found every rare sample (recall 1.0 on seeds
 0-4), so the card uses two overlapping Gaussian classes, where the prior matters."""
 

@@ -43,7 +43,7 @@ CLAIMS = (
           "does not", "advantage", ">", 0.05, "untrained_advantage"),
 )
 
-NOTES = """Weakened from LEARNING.md's ">= +10 points": with an 800-step teacher (about 40%
+NOTES = """Weakened from the spec's ">= +10 points": with an 800-step teacher (about 40%
 validation accuracy) the advantage measured 7.5 to 16 points on seeds 0-4, so the margin
 is 5 points."""
 

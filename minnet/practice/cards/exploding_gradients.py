@@ -49,7 +49,7 @@ CLAIMS = (
           "doctor_fires", ">", 0.5, "healthy_doctor_fires"),
 )
 
-NOTES = """LEARNING.md plans this card on rnn-story-4. On that setup the N(0, 1) recurrent
+NOTES = """The spec plans this card on rnn-story-4. On that setup the N(0, 1) recurrent
 weights saturate the tanh units, clipping does not rescue a 5-epoch run and the doctor's
 exploding-gradients fired on 2 of 5 seeds, so the card uses an orthogonal recurrent
 matrix times 3 on the adding problem (as the zoo's exploding-rnn does) instead. The

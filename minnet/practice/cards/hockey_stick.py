@@ -43,7 +43,7 @@ CLAIMS = (
           "early_share", ">=", 0.6, "plain_early_share"),
 )
 
-NOTES = """Two changes from LEARNING.md. The first loss is "at least 2x ln C", not 3x: on
+NOTES = """Two changes from the spec. The first loss is "at least 2x ln C", not 3x: on
 the whole training set seed 0 starts at 2.2x ln 3 (the plain init at 0.98 to 1.16x). And
 the blade holds "at least 60% of the drop", not 50%: the plain init's own curve reached
 53% on seed 4, so its twin would have held; the x10 init measured 70% to 90%."""

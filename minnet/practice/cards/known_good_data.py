@@ -42,7 +42,7 @@ CLAIMS = (
           "shuffled_train_gain", ">", 0.10, "shuffled_val_gain"),
 )
 
-NOTES = """LEARNING.md says "within 5 points of chance". On 200 validation samples chance
+NOTES = """The spec says "within 5 points of chance". On 200 validation samples chance
 accuracy itself has a standard deviation of about 2.1 points, and seed 1 measured 4.5
 points off, so the margin is 7 points (over 3 standard deviations)."""
 

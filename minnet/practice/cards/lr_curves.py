@@ -48,7 +48,7 @@ CLAIMS = (
           "low_rate_factor"),
 )
 
-NOTES = """Weakened from LEARNING.md's "range test within 10x of best": the range test
+NOTES = """Weakened from the spec's "range test within 10x of best": the range test
 suggests a tenth of the rate of fastest descent (Smith's conservative rule), 0.011-0.020
 here, while the best rate of the sweep (SGD with momentum 0.9, 150 steps) is 0.1-0.32,
 a factor 5-27 on seeds 0-4. The claim keeps a 30x margin."""

@@ -34,7 +34,7 @@ CLAIMS = (
           "too_early_ratio"),
 )
 
-NOTES = """LEARNING.md plans this card on rnn-story-7 against the fixed story (0.20 vs 0.23).
+NOTES = """The spec plans this card on rnn-story-7 against the fixed story (0.20 vs 0.23).
 Measured here, the cosine schedule's final training loss beat the constant rate's by
 0.001 to 0.03 and lost on seed 4, and three 20-epoch story runs took 1.3-2.2 s, so the
 card uses batch-1 SGD on noisy least squares (minnet.practice.noisy_regression), where

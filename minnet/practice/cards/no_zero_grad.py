@@ -38,7 +38,7 @@ CLAIMS = (
           "fixed loop it does not", "fires", ">", 0.5, "fixed_fires"),
 )
 
-NOTES = """Weakened from LEARNING.md's "gradient norm at step 50 > 10x step 1": over three
+NOTES = """Weakened from the spec's "gradient norm at step 50 > 10x step 1": over three
 epochs (about 50 steps) the last sampled norm measured 4.6 to 7.2 times the first on
 seeds 0-4 (the fixed story: 0.88 to 1.0), so the margin is 3x."""
 

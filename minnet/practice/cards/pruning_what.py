@@ -34,7 +34,7 @@ CLAIMS = (
           "not differ", "magnitude_advantage", ">", 0.05, "advantage_at_zero"),
 )
 
-NOTES = """Weakened from LEARNING.md's "magnitude >= random + 10 points": on the 200
+NOTES = """Weakened from the spec's "magnitude >= random + 10 points": on the 200
 validation samples the advantage measured 10.0 to 24.5 points on seeds 0-4 (seed 4
 exactly 10), so the margin is 5 points."""
 

@@ -41,7 +41,7 @@ CLAIMS = (
           "at lr 1e-5 is not", "best_ratio", ">", 1e-4, "tiny_lr_ratio"),
 )
 
-NOTES = """LEARNING.md puts the best rate's ratio in [1e-4, 1e-2]. It measured 6.5e-3 to
+NOTES = """The spec puts the best rate's ratio in [1e-4, 1e-2]. It measured 6.5e-3 to
 8.5e-3 on seeds 0-4, but no setup was found whose ratio reliably exceeds 1e-2 for a
 must-fail twin (at lr 1 it ranged from 2.4e-3 to 2.1e-2), so only the lower bound is a
 claim."""

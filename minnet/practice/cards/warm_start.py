@@ -41,7 +41,7 @@ CLAIMS = (
           "advantage", ">", 0.05, "garbage_advantage"),
 )
 
-NOTES = """LEARNING.md plans pre-training on 3,800 samples and ">= scratch + 10 points".
+NOTES = """The spec plans pre-training on 3,800 samples and ">= scratch + 10 points".
 The card pre-trains on 600 of the 800 training samples of the cached MNIST-1D set, to
 stay within the quick budget; the advantage measured 6 to 24.5 points on seeds 0-4, so
 the margin is 5 points."""

@@ -41,7 +41,7 @@ CLAIMS = (
           "early_ratio", ">", 10.0, "late_ratio"),
 )
 
-NOTES = """LEARNING.md records that no loss spike appears at this scale (a 40-64-64-10 MLP):
+NOTES = """The spec records that no loss spike appears at this scale (a 40-64-64-10 MLP):
 the card claims only the size of the early updates, not a better final loss."""
 
 WARMUP = 100

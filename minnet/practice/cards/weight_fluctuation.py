@@ -41,7 +41,7 @@ CLAIMS = (
           "averaged_ratio", "<", 0.9, "small_lr_averaged_ratio"),
 )
 
-NOTES = """Weakened from LEARNING.md's "averaged val loss < 0.85 x the last iterate": the last
+NOTES = """Weakened from the spec's "averaged val loss < 0.85 x the last iterate": the last
 iterate is one draw from the cloud, and at 600 steps seed 2 gave 0.93. The claim compares
 the averaged weights with the mean validation loss of the iterates of the second half
 (every 20 steps), measured 0.83-0.86 on seeds 0-4, so the threshold is 0.9."""
