@@ -55,3 +55,14 @@ def test_readme_exercise_example_runs_as_printed(tmp_path, monkeypatch, capsys):
     stub.write_text(attempt.replace("x >= 0", "x > 0"))
     assert main(["exercise", "check", "relu"]) == 0
     assert capsys.readouterr().out.startswith("relu: passed every stage")
+
+
+def test_readme_practice_example_runs_as_printed(capsys):
+    from minnet.cli import main
+
+    command, header, *printed = block_after("practice run", "console").splitlines()
+    assert command == "$ minnet practice run relu-kink --quick"
+    assert main(["practice", "run", "relu-kink", "--quick"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(header + "  (")  # the header ends with the run's time
+    assert out[1:] == printed
