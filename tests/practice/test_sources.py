@@ -47,8 +47,5 @@ def test_built_cards_cover_their_labels():
         assert set(card.SOURCES) & set(SEED_LABELS), card.ID
 
 
-@pytest.mark.xfail(strict=True, reason=f"{len(UNCOVERED)} of {len(SEED_LABELS)} seed labels "
-                                       f"have no card yet (issue 10); remove this mark when "
-                                       f"the last card lands")
 def test_every_seed_label_is_covered():
     assert UNCOVERED == [], f"{len(UNCOVERED)} labels without a card: {', '.join(UNCOVERED)}"

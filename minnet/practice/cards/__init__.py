@@ -64,6 +64,7 @@ ORDER = (
     "updates_applied",
     "update_ratio",
     "gradcheck_bugs",
+    "sharp_minima",
     "reproducible_runs",
     "known_good_data",
     "center_inputs",
