@@ -5,7 +5,6 @@ prompts of 000 that have text (P12 has none), and the 36 checklist items of
 001/004 (one article, two captures) and 002.
 """
 
-import pytest
 
 from tests.practice.conftest import CARDS
 
