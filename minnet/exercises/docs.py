@@ -7,6 +7,7 @@ import pathlib
 import sys
 
 from minnet.exercises.metadata import load_exercises
+from minnet.generated_docs import write_document
 
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parents[2] / "docs" / "exercises.md"
 
@@ -45,11 +46,7 @@ def render(exercises=None):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    path = pathlib.Path(argv[0]) if argv else DEFAULT_PATH
-    path.write_text(render())
-    print(f"wrote {path}")
-    return 0
+    return write_document(render, DEFAULT_PATH, argv)
 
 
 if __name__ == "__main__":
