@@ -204,7 +204,7 @@ def doctor(model, loss_fn, X, y, *, X_val=None, y_val=None, optimizer=None, step
     user_state = _UserState(model, optimizer)
     try:
         if "lint" in checks:
-            report.add(lint(model, loss_fn))
+            report.add(lint(model, loss_fn, y=y))
         if "data" in checks:
             report.add(check_data(X, y, X_val, y_val, loss_fn=loss_fn,
                                   num_classes=_num_classes(model, loss_fn, X)))

@@ -19,6 +19,8 @@ from minnet.diagnostics.catalog.sources import (
     KARPATHY_TWEET,
     LECUN,
     LI,
+    NIELSEN,
+    SRIVASTAVA,
 )
 
 BEFORE_TRAINING = [
@@ -43,6 +45,43 @@ BEFORE_TRAINING = [
             "probabilities for display, e.g. probabilities, _ = softmax_forward(model(X)) after "
             "training.",
         source=f"{KARPATHY_TWEET}; {GOODFELLOW}, section 6.2.2.3",
+    ),
+    CatalogEntry(
+        code="relu-before-loss", severity="error", kind="lint",
+        title="ReLU applied before a loss that takes logits",
+        signal="The model's last layer is a ReLU and the loss (CrossEntropyLoss, or "
+               "BCEWithLogitsLoss) expects raw scores, negative ones included.",
+        threshold="Structural: a ReLU output layer (trailing Flatten/Reshape skipped) feeds "
+                  "CrossEntropyLoss or BCEWithLogitsLoss, possibly inside a RegularizedLoss.",
+        explanation="Logits must be free to go negative: a negative logit is how the network "
+                    "says a class is unlikely. A final ReLU clips every negative logit to 0, "
+                    "so after BCEWithLogitsLoss's sigmoid no probability falls below 0.5, and "
+                    "with CrossEntropyLoss a class whose logit is clipped gets no gradient "
+                    "at all. Outputs stuck at 0 never recover, and the loss plateaus well above "
+                    "what the model could reach.",
+        fix="Remove the final ReLU() so the last Linear gives the logits: Sequential(Linear(d, "
+            "h), ReLU(), Linear(h, c)) with CrossEntropyLoss(); keep ReLU only between "
+            "hidden layers.",
+        source=f"{GOODFELLOW}, section 6.2.2; {KARPATHY_TWEET}",
+    ),
+    CatalogEntry(
+        code="sigmoid-mse-classification", severity="warning", kind="lint",
+        title="Sigmoid output trained with MSE on class labels",
+        signal="The model's last layer is a Sigmoid, the loss is MSELoss, and the targets are "
+               "class labels: an integer or boolean dtype, or float values that are all 0 or 1 "
+               "(one-hot included).",
+        threshold="Structural: Sigmoid output + MSELoss (possibly inside a RegularizedLoss) + "
+                  "targets of integer/boolean dtype or every value in {0, 1}; targets with any "
+                  "other value are a regression and stay silent.",
+        explanation="With MSE the gradient reaching the sigmoid's input is 2 (p - y) p (1 - p): "
+                    "when the output is confidently wrong (p near 0 for y = 1), the factor p (1 "
+                    "- p) is near 0 and the unit barely learns, exactly when it is most wrong. "
+                    "Cross-entropy on the same output cancels that factor and leaves a gradient "
+                    "p - y. Training with MSE is slow and stalls on saturated mistakes.",
+        fix="Drop the final Sigmoid() and train the logits with BCEWithLogitsLoss() (or, for "
+            "one class among C, Linear(h, C) with CrossEntropyLoss()); keep Sigmoid() only "
+            "with BCELoss() or to display probabilities.",
+        source=f"{GOODFELLOW}, section 6.2.2.2; {NIELSEN}",
     ),
     CatalogEntry(
         code="stacked-linear", severity="warning", kind="lint",
@@ -75,6 +114,22 @@ BEFORE_TRAINING = [
         fix="Place dropout after the last batch norm: Linear -> BatchNorm1d -> ReLU -> Dropout, "
             "e.g. Sequential(Linear(d, h), BatchNorm1d(h), ReLU(), Dropout(0.5), Linear(h, c)).",
         source=f"{LI}; {IOFFE}",
+    ),
+    CatalogEntry(
+        code="dropout-too-high", severity="warning", kind="lint",
+        title="Dropout rate of 0.9 or more",
+        signal="The rate p (the probability of zeroing a unit) of every Dropout layer "
+               "(Dropout, Dropout2d, any layer named Dropout*) in the model.",
+        threshold="p >= 0.9, i.e. 10% of the units or fewer kept at each training step.",
+        explanation="Dropout zeroes each unit with probability p and scales the rest by "
+                    "1 / (1 - p). With p = 0.9 the next layer sees a tenth of its inputs, "
+                    "multiplied by 10, and a different tenth at every step: its input is mostly "
+                    "noise, the gradients are large and erratic, and the network underfits. "
+                    "Rates of 0.5 for hidden units and 0.2 for inputs are the usual ones, and p "
+                    "in minnet is the rate dropped, not the rate kept (as in PyTorch).",
+        fix="Lower the rate: Dropout(0.5) between hidden layers, Dropout(0.2) or none on the "
+            "inputs; if you meant to keep 90% of the units, write Dropout(0.1).",
+        source=f"{SRIVASTAVA}; {GOODFELLOW}, section 7.12",
     ),
     CatalogEntry(
         code="symmetric-init", severity="error", kind="lint",

@@ -18,3 +18,7 @@ SMITH = "Smith, \"Cyclical Learning Rates for Training Neural Networks\", WACV 2
 GOODFELLOW = "Goodfellow, Bengio & Courville, \"Deep Learning\" (MIT Press, 2016)"
 BENGIO = ("Bengio, \"Practical recommendations for gradient-based training of deep "
            "architectures\" (2012)")
+NIELSEN = ("Nielsen, \"Neural Networks and Deep Learning\", chapter 3: the cross-entropy cost "
+           "function (2015)")
+SRIVASTAVA = ("Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov, \"Dropout: A Simple "
+              "Way to Prevent Neural Networks from Overfitting\", JMLR 2014")

@@ -1,10 +1,5 @@
 """Lint rules on the order of layers: what the model computes, read from how it is built.
 
-- ``softmax-before-loss``: the model ends with Softmax (or Sigmoid) and the
-  loss takes logits (CrossEntropyLoss, BCEWithLogitsLoss, possibly inside a
-  RegularizedLoss). Its run-time twin is the monitor's rule
-  (``minnet.diagnostics.rules.events.softmax_before_loss``: outputs in [0, 1]
-  whose rows sum to 1 reach the loss).
 - ``stacked-linear``: affine → (Dropout/BatchNorm/LayerNorm/Flatten/Reshape/
   AvgPool)* → affine: two layers that compute one linear map.
 - ``dropout-before-batchnorm``: Dropout directly, or through activations,
@@ -12,33 +7,14 @@
   Dropout → Linear → BatchNorm, the usual stack, is fine.
 """
 
-
-from minnet.diagnostics._shared import class_names, data_loss_of, layer_where
+from minnet.diagnostics._shared import class_names, layer_where
 from minnet.diagnostics.lint.walk import (
     BATCH_NORMS,
     POOLS,
     SHAPE_ONLY,
     kind,
-    last_layer,
 )
 from minnet.diagnostics.report.finding import make_finding
-
-LOGIT_LOSSES = {"CrossEntropyLoss", "BCEWithLogitsLoss"}
-
-
-def softmax_before_loss(model, loss_fn):
-    if loss_fn is None:
-        return []
-    loss_name = type(data_loss_of(loss_fn)).__name__
-    name, last = last_layer("", model)
-    if loss_name not in LOGIT_LOSSES or {"Softmax", "Sigmoid"}.isdisjoint(class_names(last)):
-        return []
-    where = layer_where(name, last, root=None)
-    squash = "softmax" if loss_name == "CrossEntropyLoss" else "sigmoid"
-    return [make_finding(
-        "softmax-before-loss", where, {"last_layer": type(last).__name__, "loss": loss_name},
-        summary=f"The model ends with {where}, and {loss_name} applies its own {squash} to "
-                f"what it receives: the outputs are squashed twice.")]
 
 
 def _route(between):
