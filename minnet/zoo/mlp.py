@@ -13,11 +13,12 @@ from minnet.layers.activations import ReLU, Sigmoid, Softmax, Tanh
 from minnet.layers.dropout import Dropout
 from minnet.layers.linear import Linear
 from minnet.layers.normalization import BatchNorm1d
-from minnet.losses import CrossEntropyLoss, RegularizedLoss
+from minnet.losses import CrossEntropyLoss, MSELoss, RegularizedLoss
 from minnet.optim import SGD, Adam
 from minnet.random import make_rng
 from minnet.zoo.base import (
     Experiment,
+    bn_dropout_mlp,
     broken,
     collect,
     mlp,
@@ -129,12 +130,34 @@ def output_bias_counts(seed):
 
 # --- architecture and loss -------------------------------------------------------------
 
+def _spiral_ending_with(seed, last):
+    """The spiral MLP with the layer ``last`` appended after its output Linear."""
+    model = mlp(SPIRAL_SIZES, seed)
+    model.append(last)
+    return _spiral_experiment(seed, model)
+
+
 @broken("softmax-before-loss", "The model ends with Softmax, and CrossEntropyLoss applies its "
         "own: the outputs are squashed twice.", "softmax-before-loss")
 def softmax_before_loss(seed):
-    model = mlp(SPIRAL_SIZES, seed)
-    model.append(Softmax())  # MISTAKE
-    return _spiral_experiment(seed, model)
+    return _spiral_ending_with(seed, Softmax())  # MISTAKE
+
+
+@broken("relu-before-loss", "The model ends with ReLU, and CrossEntropyLoss wants logits: "
+        "every negative score is clipped to 0.", "relu-before-loss")
+def relu_before_loss(seed):
+    return _spiral_ending_with(seed, ReLU())  # MISTAKE
+
+
+@broken("sigmoid-mse-xor", "A Sigmoid output trained with MSELoss on the 0/1 labels of XOR: "
+        "a confidently wrong output gets almost no gradient.", "sigmoid-mse-classification")
+def sigmoid_mse_xor(seed):
+    model = mlp((2, 16, 1), seed)
+    model.append(Sigmoid())
+    X, y, X_val, y_val = xor_split(seed)
+    targets = [labels.reshape(-1, 1).astype(np.float64) for labels in (y, y_val)]
+    return Experiment(model, MSELoss(), Adam(model.parameters(), lr=1e-2),  # MISTAKE: not BCE
+                      X, targets[0], X_val, targets[1])
 
 
 @broken("stacked-linear", "Two Linear layers with no activation between them on XOR: together "
@@ -164,6 +187,12 @@ def dropout_before_batchnorm(seed):
     model = Sequential(Linear(2, 64, rng=rng), Dropout(0.3, rng=rng), ReLU(),  # MISTAKE
                        BatchNorm1d(64), Linear(64, 3, rng=rng))
     return _spiral_experiment(seed, model)
+
+
+@broken("dropout-p-0.9", "Dropout(0.9) after each hidden layer, meant as \"keep 90%\": "
+        "nine units in ten are zeroed at every step.", "dropout-too-high")
+def dropout_p_09(seed):
+    return _spiral_experiment(seed, bn_dropout_mlp(seed, p=0.9))  # MISTAKE: p is the rate dropped
 
 
 @broken("regularization-x1000", "L2 penalty 0.1 (a thousand times a usual 1e-4): the penalty "
