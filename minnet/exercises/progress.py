@@ -5,25 +5,17 @@ and how many hint tiers were read. Written after every command that changes
 it, so progress survives between sessions (rustlings' progress reset, #729).
 """
 
-import json
-import os
+from minnet.working_folder import load_state, save_state, state_path
 
-PATH = os.path.join(".minnet", "progress.json")
+PATH = state_path("progress", folder="")
 
 
 def load(folder="."):
-    path = os.path.join(folder, PATH)
-    if not os.path.isfile(path):
-        return {"exercises": {}}
-    with open(path) as handle:
-        return json.load(handle)
+    return load_state("progress", lambda: {"exercises": {}}, folder)
 
 
 def save(progress, folder="."):
-    path = os.path.join(folder, PATH)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as handle:
-        json.dump(progress, handle, indent=2, sort_keys=True)
+    save_state("progress", progress, folder)
 
 
 def entry(progress, name):

@@ -6,26 +6,18 @@ first, and within a box the card asked least recently, so a card missed
 today comes back before one known for a week.
 """
 
-import json
-import os
+from minnet.working_folder import load_state, save_state, state_path
 
-PATH = os.path.join(".minnet", "practice.json")
+PATH = state_path("practice", folder="")
 BOXES = 5
 
 
 def load(folder="."):
-    path = os.path.join(folder, PATH)
-    if not os.path.isfile(path):
-        return {"cards": {}, "asked": 0}
-    with open(path) as handle:
-        return json.load(handle)
+    return load_state("practice", lambda: {"cards": {}, "asked": 0}, folder)
 
 
 def save(state, folder="."):
-    path = os.path.join(folder, PATH)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as handle:
-        json.dump(state, handle, indent=2, sort_keys=True)
+    save_state("practice", state, folder)
 
 
 def box(state, card_id):
