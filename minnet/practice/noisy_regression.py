@@ -65,3 +65,15 @@ def draw(result, ax):
     ax.set_xlabel("step (batch 1)")
     ax.set_ylabel("loss above the optimum")
     ax.legend()
+
+
+def schedule_experiment(seed, quick):
+    """The two decay cards' run: the schedules' curves and each tail's ratio to the constant rate's.
+
+    decayed_ratio: decayed x0.1 at half-way; too_early_ratio: decayed x0.001 after 10 steps.
+    """
+    curves = schedules(seed, quick)
+    base = tail(curves["constant"])
+    return {"curves": curves,
+            "decayed_ratio": tail(curves["decayed at half-way"]) / base,
+            "too_early_ratio": tail(curves["decayed after 10 steps"]) / base}

@@ -37,11 +37,7 @@ CLAIMS = (
 
 
 def experiment(seed, quick):
-    curves = noisy_regression.schedules(seed, quick)
-    base = noisy_regression.tail(curves["constant"])
-    return {"curves": curves,
-            "decayed_ratio": noisy_regression.tail(curves["decayed at half-way"]) / base,
-            "too_early_ratio": noisy_regression.tail(curves["decayed after 10 steps"]) / base}
+    return noisy_regression.schedule_experiment(seed, quick)
 
 
 def figure(result, ax):
