@@ -1,8 +1,10 @@
 """The README's main job: the MNIST-1D residual MLP reaches the paper's accuracy band.
 
-The full demo (6000 steps, about 3 s here) reaches 66.9% with seed 0; over
-seeds 0-4 it gives 64.7-67.2% (the paper reports 68%). A third of the steps
-already gives about 65%, which this test guards with a margin for noise.
+The full demo (6000 steps, about 3 s) reaches 65.0-67.6% over seeds 0-4 (the
+paper reports 68%). The test trains the full demo: after a third of the steps
+the rate is still high and the accuracy swings with round-off (seed 0 at 2000
+steps gave 65% on one machine and 60.7% on another CPU of the same kind, whose
+numba kernels round differently); at the end of the run it is steady.
 """
 
 import os
@@ -29,7 +31,7 @@ def test_model_is_the_papers_residual_mlp():
 
 @pytest.mark.slow
 def test_demo_training_reaches_the_papers_band(data):
-    result = run_demo(steps=2000, seed=0, progress=False, data=data)
+    result = run_demo(seed=0, progress=False, data=data)
     assert result.test_accuracy >= 0.62, result.test_accuracy
     assert result.train_accuracy > 0.95  # it fits its training set: the gap is overfitting
 
