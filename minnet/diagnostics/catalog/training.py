@@ -278,4 +278,43 @@ TRAINING = [
             "with the validation loss.",
         source=f"{KARPATHY} (\"tune: learning rate decay\"); {BENGIO}",
     ),
+    CatalogEntry(
+        code="optimizer-not-updating", severity="error", kind="monitor",
+        title="The optimizer does not update the model",
+        signal="Per sampled step, the update/weight ratio ||W_after - W_before|| / ||W_before|| "
+               "of every weight of the model, the gradient norm that backward() produced and "
+               "the one optimizer.step() sees, and whether the optimizer holds the model's "
+               "weights at all.",
+        threshold="Every weight's update exactly 0 on 3 sampled checks in a row while the "
+                  "gradients (at step() or at the end of backward()) are not zero and the "
+                  "learning rate is not 0.",
+        explanation="The model's weights never change, although backward() computes "
+                    "gradients: step() either updates other weights (an optimizer built on the "
+                    "parameters of another copy of the model) or finds the gradients already "
+                    "zeroed (zero_grad() between backward() and step(), or step() called before "
+                    "backward()). A larger learning rate would change nothing.",
+        fix="Build the optimizer on the model the loop trains, e.g. optimizer = "
+            "Adam(model.parameters(), lr=1e-3) after the last model = ...; in each step call "
+            "optimizer.zero_grad(); loss = loss_fn(model(xb), yb); "
+            "model.backward(loss_fn.backward()); optimizer.step(), in that order.",
+        source="PyTorch tutorial \"Zeroing out gradients\"; PyTorch docs, torch.optim "
+               "(\"construct the optimizer after moving the model\")",
+    ),
+    CatalogEntry(
+        code="lr-schedule-collapse", severity="warning", kind="monitor",
+        title="A schedule drove the learning rate down too early",
+        signal="The learning rate recorded at every step against its peak so far, and the "
+               "training loss after it fell.",
+        threshold="The rate falls to 1/100 of its peak within the first half of the run, stays "
+                  "there, and the loss after that point does not improve (its first and second "
+                  "halves differ by less than 5% and the noise).",
+        explanation="A scheduler multiplies the rate by its factor at each scheduler.step(). "
+                    "Called after every batch instead of every epoch, a decay meant to act over "
+                    "the whole training acts within a few epochs: the rate becomes too small "
+                    "to learn anything, and the loss freezes where it was.",
+        fix="Call scheduler.step() once per epoch, after the loop over the batches (or give "
+            "the scheduler a period counted in batches, e.g. CosineAnnealingLR(optimizer, "
+            "T_max=epochs * len(loader)) when stepping per batch).",
+        source=f"{SMITH}; PyTorch docs, torch.optim (\"how to adjust the learning rate\")",
+    ),
 ]

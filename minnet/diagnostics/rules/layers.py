@@ -21,6 +21,7 @@ from minnet.diagnostics.rules.common import (
     loss_not_moving,
     run_end,
 )
+from minnet.diagnostics.rules.updates import not_updating
 
 # Each code's starting threshold in short (docs/doctor-catalog.md: in full, with its source).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
@@ -215,7 +216,8 @@ def update_ratio_high(records):
 
 
 def update_ratio_low(records):
-    if not loss_not_moving(records):
+    # optimizer-not-updating: a larger learning rate would not help
+    if not loss_not_moving(records) or not_updating(records) is not None:
         return []
     findings = []
     for name, step, value, checks in _sustained_ratios(

@@ -25,10 +25,13 @@ from minnet.diagnostics.rules.common import (
     run_end,
 )
 from minnet.diagnostics.rules.layers import (
+    DEAD_FRACTION,
     UPDATE_RATIO_HIGH,
     UPDATE_RATIO_LOW,
     UPDATE_WARMUP_STEPS,
+    dead_relu,
 )
+from minnet.diagnostics.rules.updates import not_updating
 
 # lr-too-high: "smoothed loss above 4x its best" -- and above 1.5x where it
 # started, so that a loss near zero wobbling from 0.01 to 0.05 is not divergence.
@@ -37,6 +40,12 @@ DIVERGENCE_OVER_START = 1.5
 DIVERGENCE_SMOOTHING = 5  # training losses averaged
 DIVERGENCE_STEPS = 5  # consecutive diverged losses
 DIVERGENCE_WARMUP = 3  # the first losses are not judged
+# lr-too-high from the damage of a large step: ReLU layers that die during the run
+# (alive at the first check) while the rate is 10x or more the range test's
+# suggestion (records["lr_range"], when the doctor ran it). 10x alone is too close to
+# healthy rates (up to 9x on the zoo) for a warning; with dead units it names their cause.
+LARGE_STEP_FACTOR = 10.0
+
 # regularization-dominates: "regularization loss (or its gradient) larger than the
 # data loss (or its gradient) for several checks; the checklist's rule of thumb is 10x".
 # 3x, while the data loss is still above half its start: a healthy run whose data
@@ -49,6 +58,14 @@ REGULARIZATION_CHECKS = 3
 NO_SCHEDULE_MIN_STEPS = 200
 NO_SCHEDULE_MIN_LEVEL = 0.1  # ... and is still above a tenth of its start (else nothing to gain)
 NO_SCHEDULE_STILL = 0.02  # "stopped improving": the last third changes by < 2% (and the noise)
+# lr-schedule-collapse: the learning rate fell 100x below its peak (two orders of
+# magnitude: a step decay of 0.1 twice, or gamma=0.9 for 44 steps) within the first
+# half of the run -- a cosine schedule over the run reaches lr/100 only at 94% of it,
+# a StepLR(step_size=30 epochs) over 90 epochs at 67% -- and the loss did not improve
+# after it (a schedule stepped per batch instead of per epoch).
+COLLAPSE_FACTOR = 100.0
+COLLAPSE_BY = 0.5  # fraction of the run's steps
+COLLAPSE_MIN_AFTER = 20  # losses after the collapse, at least, to judge "did not improve"
 
 
 def _trailing_mean(values, size):
@@ -91,9 +108,32 @@ def _blew_up(records):
     return int(step), {"last_finite_loss": last, "initial_loss": start}
 
 
+def _large_step_damage(records):
+    """(step, evidence) when ReLUs died during a run whose rate is far above the range
+    test's suggestion, else None."""
+    sweep = records.get("lr_range", {})
+    factor = sweep.get("lr_over_suggested")
+    if factor is None or not factor >= LARGE_STEP_FACTOR:
+        return None
+    activations = records.get("activations", {})
+    died = [finding for finding in dead_relu(records)
+            if as_array(activations.get(finding.where, {}).get("dead_fraction", [1.0]))[0]
+            < DEAD_FRACTION]
+    if not died:
+        return None
+    return min(finding.step for finding in died), {
+        "lr": sweep["user_lr"], "suggested_lr": sweep["suggested_lr"], "factor": factor,
+        "factor_threshold": LARGE_STEP_FACTOR,
+        "layers_died": ", ".join(finding.where for finding in died)}
+
+
 def lr_too_high(records):
     found = _divergence(records) or _blew_up(records)
     summary = "The loss climbed far above its best and its start."
+    if found is None:
+        found = _large_step_damage(records)
+        summary = ("ReLU units died during training while the learning rate is far above "
+                   "what a learning-rate sweep suggests: the large steps killed them.")
     if found is None:
         steps, medians = median_across(records.get("update_ratio", {}),
                                        start_step=UPDATE_WARMUP_STEPS)
@@ -107,12 +147,14 @@ def lr_too_high(records):
         summary = "Each step changes the weights by more than a tenth of their norm."
     step, evidence = found
     lr = as_array(records.get("loss", {}).get("lr", []))
-    if lr.size and np.isfinite(lr).any():
+    if lr.size and np.isfinite(lr).any() and "lr" not in evidence:
         evidence["lr"] = float(lr[np.isfinite(lr)][0])
     return [make_finding("lr-too-high", "optimizer", evidence, summary=summary, step=step)]
 
 
 def lr_too_low(records):
+    if not_updating(records) is not None:  # optimizer-not-updating: a larger lr would not help
+        return []
     steps, medians = median_across(records.get("update_ratio", {}),
                                    start_step=UPDATE_WARMUP_STEPS)
     flags = medians < UPDATE_RATIO_LOW
@@ -191,3 +233,36 @@ def no_lr_schedule(records):
         {"lr": float(lr[0]), "steps": len(lr), "recent_loss_fall": fall, "noise": noise},
         summary=f"The learning rate stayed at {lr[0]:.3g} for {len(lr)} steps while the loss "
                 f"stopped improving.")]
+
+
+def lr_schedule_collapse(records):
+    loss = records.get("loss", {})
+    lr = as_array(loss.get("lr", []))
+    _, losses = finite_losses(records)
+    if len(lr) < 2 * COLLAPSE_MIN_AFTER or not np.isfinite(lr).all() or lr.max() <= 0:
+        return []
+    peak = np.maximum.accumulate(lr)
+    below = np.flatnonzero(lr * COLLAPSE_FACTOR <= peak)
+    if not below.size:
+        return []
+    index = int(below[0])
+    if (index > COLLAPSE_BY * len(lr) or lr[index:].max() * COLLAPSE_FACTOR > peak[index]
+            or len(losses) - index < COLLAPSE_MIN_AFTER):
+        return []
+    after = losses[index:]
+    half = len(after) // 2
+    if not is_still(after[:half], after[half:]):
+        return []
+    steps = loss.get("step", [])
+    step = int(steps[index]) if index < len(steps) else index
+    fall, _ = fall_and_noise(after[:half], after[half:])
+    evidence = {"lr_peak": float(peak[index]), "lr_end": float(lr[-1]),
+                "step_below_peak_over_100": step, "fraction_of_run": index / len(lr),
+                "steps": len(lr), "loss_fall_after": fall, "threshold": COLLAPSE_FACTOR}
+    return [make_finding(
+        "lr-schedule-collapse", "optimizer", evidence,
+        summary=f"The learning rate fell from {peak[index]:.3g} to {lr[-1]:.3g}: below a "
+                f"hundredth of its peak by step {step}, {index / len(lr):.0%} of the way into "
+                f"the run, and the loss has not improved since. A schedule meant to be "
+                f"stepped once per epoch is probably stepped after every batch.",
+        step=step)]

@@ -24,6 +24,10 @@ DIVERGENCE_FACTOR = 4.0  # diverged: smoothed loss above 4x its best and above i
 LEARNING_FRACTION = 0.9  # the sweep must lower the loss by 10% before it suggests a rate
 RISE_FACTOR = 1.3  # or rose by 30% after its minimum
 TOO_LOW_FACTOR = 1000.0  # lr-too-low: below the suggestion / 1000
+# lr-too-high before any divergence: the rate is 30x the suggestion or more, i.e. 3x
+# the rate at which the sweep reached its lowest loss. On the zoo's healthy setups the
+# rate is at most 9x the suggestion (SGD lr=0.1 with momentum 0.9); lr=10 is 400-700x.
+TOO_HIGH_FACTOR = 30.0
 
 
 def _sweep(model, optimizer, loss_fn, X, y, rates, batch_size, rng):
@@ -73,9 +77,11 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     robust to the long flat floor of an easy problem).
 
     Findings (only with a user optimizer): ``lr-too-high`` when the user's
-    rate is at or beyond the divergence rate; ``lr-too-low`` when it is below
-    the suggestion / 1000. Both margins are wide on purpose: the usual rates
-    (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1) are never flagged.
+    rate is at or beyond the divergence rate, or 30x the suggestion or more;
+    ``lr-too-low`` when it is below the suggestion / 1000. The margins are
+    wide on purpose: the usual rates (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1)
+    are never flagged. ``records["lr_range"]`` also keeps ``user_lr`` and
+    ``lr_over_suggested`` for the monitor's rules.
 
     Shapes: X (N, ...), y (N,) class indices or the targets' shape.
     Returns ``(findings, records)`` with ``records["lr_range"] = {"lr": [...],
@@ -111,12 +117,22 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     if optimizer is None:
         return [], records
     lr = current_lr(optimizer)
+    if learned:  # read by the monitor's rules too (a large step that kills ReLUs)
+        record["user_lr"] = lr
+        record["lr_over_suggested"] = lr / record["suggested_lr"]
     evidence = {"lr": lr, **{key: record[key] for key in ("suggested_lr", "divergence_lr")
                              if key in record}}
     if diverged is not None and lr >= diverged:
         summary = (f"The learning rate {lr:g} is at or beyond {diverged:.3g}, where the loss "
                    f"exploded in a learning-rate sweep"
                    + (f"; about {record['suggested_lr']:.2g} works." if learned else "."))
+        return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
+    if learned and lr >= TOO_HIGH_FACTOR * record["suggested_lr"]:
+        evidence.update(factor=record["lr_over_suggested"], threshold=TOO_HIGH_FACTOR)
+        summary = (f"The learning rate {lr:g} is {record['lr_over_suggested']:.0f} times "
+                   f"{record['suggested_lr']:.2g}, the rate a learning-rate sweep suggests (a "
+                   f"tenth of the rate of its lowest loss); the loss has not exploded yet, but "
+                   f"each step overshoots.")
         return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
     if learned and lr < record["suggested_lr"] / TOO_LOW_FACTOR:
         summary = (f"The learning rate {lr:g} is more than {TOO_LOW_FACTOR:g} times below "
