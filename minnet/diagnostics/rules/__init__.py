@@ -12,7 +12,8 @@ files, by what they read (``common`` holds what they share):
 - ``training``: learning rate too high or too low, regularization that
   dominates, no schedule;
 - ``progress``: loss plateau, overfitting, underfitting;
-- ``updates``: an optimizer that does not update the model, or uses stale gradients.
+- ``updates``: an optimizer that does not update the model, or uses stale gradients;
+- ``schedule``: a learning-rate schedule that collapsed the rate early in the run.
 
 Thresholds are named constants in those files, each beside the rule that uses it;
 the catalog (docs/doctor-catalog.md) gives each code's threshold and its source.
@@ -20,7 +21,7 @@ the catalog (docs/doctor-catalog.md) gives each code's threshold and its source.
 
 import numpy as np
 
-from minnet.diagnostics.rules import events, layers, progress, training, updates
+from minnet.diagnostics.rules import events, layers, progress, schedule, training, updates
 
 RULES = (
     events.non_finite,
@@ -43,7 +44,7 @@ RULES = (
     training.no_lr_schedule,
     updates.optimizer_not_updating,
     updates.stale_optimizer_gradients,
-    training.lr_schedule_collapse,
+    schedule.lr_schedule_collapse,
 )
 
 

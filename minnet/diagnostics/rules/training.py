@@ -31,6 +31,7 @@ from minnet.diagnostics.rules.layers import (
     UPDATE_WARMUP_STEPS,
     dead_relu,
 )
+from minnet.diagnostics.rules.schedule import lr_schedule_collapse
 from minnet.diagnostics.rules.updates import not_updating
 
 # lr-too-high: "smoothed loss above 4x its best" -- and above 1.5x where it
@@ -40,11 +41,24 @@ DIVERGENCE_OVER_START = 1.5
 DIVERGENCE_SMOOTHING = 5  # training losses averaged
 DIVERGENCE_STEPS = 5  # consecutive diverged losses
 DIVERGENCE_WARMUP = 3  # the first losses are not judged
+# ... or, for a run that diverges late (after the loss had fallen far), above 4x its
+# best and back above half-way from its best to its start: it gave back half of the
+# progress it made (a loss wobbling near zero, 0.01 to 0.05 from 1.1, gives back 4%).
+DIVERGENCE_GIVE_BACK = 0.5
 # lr-too-high from the damage of a large step: ReLU layers that die during the run
 # (alive at the first check) while the rate is 10x or more the range test's
 # suggestion (records["lr_range"], when the doctor ran it). 10x alone is too close to
 # healthy rates (up to 9x on the zoo) for a warning; with dead units it names their cause.
 LARGE_STEP_FACTOR = 10.0
+
+# lr-too-high in the first steps, before the warm-up of the update-ratio rules ends:
+# the median update/weight ratio across weights above 0.5 (500x the healthy 1e-3) on
+# each of the first 3 sampled checks. Only for optimizers whose step is lr x gradient
+# (SGD): Adam's first steps move every weight by about lr whatever its gradient, a
+# large ratio for small but healthy weights. Healthy SGD runs of the zoo stay below 0.1.
+EARLY_UPDATE_RATIO = 0.5
+EARLY_CHECKS = 3
+ADAPTIVE_OPTIMIZERS = ("Adam", "AdamW", "RMSprop", "Adagrad")
 
 # regularization-dominates: "regularization loss (or its gradient) larger than the
 # data loss (or its gradient) for several checks; the checklist's rule of thumb is 10x".
@@ -58,16 +72,6 @@ REGULARIZATION_CHECKS = 3
 NO_SCHEDULE_MIN_STEPS = 200
 NO_SCHEDULE_MIN_LEVEL = 0.1  # ... and is still above a tenth of its start (else nothing to gain)
 NO_SCHEDULE_STILL = 0.02  # "stopped improving": the last third changes by < 2% (and the noise)
-# lr-schedule-collapse: the learning rate fell 100x below its peak (two orders of
-# magnitude: a step decay of 0.1 twice, or gamma=0.9 for 44 steps) within the first
-# half of the run -- a cosine schedule over the run reaches lr/100 only at 94% of it,
-# a StepLR(step_size=30 epochs) over 90 epochs at 67% -- and the loss did not improve
-# after it (a schedule stepped per batch instead of per epoch).
-COLLAPSE_FACTOR = 100.0
-COLLAPSE_BY = 0.5  # fraction of the run's steps
-COLLAPSE_MIN_AFTER = 20  # losses after the collapse, at least, to judge "did not improve"
-
-
 def _trailing_mean(values, size):
     cumulative = np.concatenate([[0.0], np.cumsum(values)])
     counts = np.minimum(np.arange(1, len(values) + 1), size)
@@ -82,7 +86,9 @@ def _divergence(records):
         return None
     smooth = _trailing_mean(losses, DIVERGENCE_SMOOTHING)
     best = np.minimum.accumulate(smooth)
-    flags = (smooth > DIVERGENCE_FACTOR * best) & (smooth > DIVERGENCE_OVER_START * start)
+    gave_back = smooth > best + DIVERGENCE_GIVE_BACK * (start - best)
+    flags = (smooth > DIVERGENCE_FACTOR * best) & (
+        (smooth > DIVERGENCE_OVER_START * start) | gave_back)
     flags[:DIVERGENCE_WARMUP] = False
     index = first_run(flags, DIVERGENCE_STEPS)
     if index is None:
@@ -127,9 +133,27 @@ def _large_step_damage(records):
         "layers_died": ", ".join(finding.where for finding in died)}
 
 
+def _early_updates(records):
+    """(step, evidence) when the first sampled checks' updates are huge (SGD-like only)."""
+    if records.get("info", {}).get("optimizer") in ADAPTIVE_OPTIMIZERS:
+        return None
+    steps, medians = median_across(records.get("update_ratio", {}))
+    early = [(step, value) for step, value in zip(steps, medians)
+             if step < UPDATE_WARMUP_STEPS][:EARLY_CHECKS]
+    if len(early) < EARLY_CHECKS or not all(value > EARLY_UPDATE_RATIO for _, value in early):
+        return None
+    return int(early[0][0]), {"median_update_ratio_first_checks": float(
+        np.median([value for _, value in early])), "threshold": EARLY_UPDATE_RATIO,
+        "checks": EARLY_CHECKS}
+
+
 def lr_too_high(records):
     found = _divergence(records) or _blew_up(records)
     summary = "The loss climbed far above its best and its start."
+    if found is None:
+        found = _early_updates(records)
+        summary = ("From the first steps, each step changes the weights by more than half "
+                   "their norm.")
     if found is None:
         found = _large_step_damage(records)
         summary = ("ReLU units died during training while the learning rate is far above "
@@ -153,21 +177,33 @@ def lr_too_high(records):
 
 
 def lr_too_low(records):
-    if not_updating(records) is not None:  # optimizer-not-updating: a larger lr would not help
+    # optimizer-not-updating: a larger lr would not help; lr-schedule-collapse: the
+    # schedule, not the rate the user chose, is what to fix
+    if not_updating(records) is not None or lr_schedule_collapse(records):
         return []
     steps, medians = median_across(records.get("update_ratio", {}),
                                    start_step=UPDATE_WARMUP_STEPS)
     flags = medians < UPDATE_RATIO_LOW
     start = first_run(flags, SUSTAINED_CHECKS)
-    if start is None or not loss_not_moving(records):
+    # the loss judged since the small updates began (a change partway through counts)
+    if start is None or not loss_not_moving(records, from_step=steps[start]):
         return []
     end = run_end(flags, start)
     evidence = {"median_update_ratio": float(np.median(medians[start:end])),
                 "threshold": UPDATE_RATIO_LOW, "loss_change": loss_change(records)}
-    lr = as_array(records.get("loss", {}).get("lr", []))
+    loss = records.get("loss", {})
+    lr = as_array(loss.get("lr", []))
+    if evidence["median_update_ratio"] == 0 and not (lr == 0).any():
+        return []  # no update at all, not small ones: a larger rate would change nothing
     summary = "The weights barely change and the loss does not move."
     if lr.size and np.isfinite(lr).any():
         evidence["lr"] = float(lr[np.isfinite(lr)][0])
+        at = [index for index, step in enumerate(loss.get("step", [])) if step >= steps[start]]
+        if at and np.isfinite(lr[at[0]]) and lr[at[0]] != evidence["lr"]:
+            evidence["lr_when_updates_became_small"] = float(lr[at[0]])
+            summary = (f"The weights barely change and the loss does not move since step "
+                       f"{steps[start]}, where the learning rate was {lr[at[0]]:.3g} (it "
+                       f"started at {evidence['lr']:.3g}).")
         if evidence["lr"] == 0:  # often an optimizer whose schedule annealed to eta_min=0
             summary = ("The learning rate is 0 (did a schedule such as CosineAnnealingLR "
                        "with eta_min=0 end there?), so the weights do not change.")
@@ -234,35 +270,3 @@ def no_lr_schedule(records):
         summary=f"The learning rate stayed at {lr[0]:.3g} for {len(lr)} steps while the loss "
                 f"stopped improving.")]
 
-
-def lr_schedule_collapse(records):
-    loss = records.get("loss", {})
-    lr = as_array(loss.get("lr", []))
-    _, losses = finite_losses(records)
-    if len(lr) < 2 * COLLAPSE_MIN_AFTER or not np.isfinite(lr).all() or lr.max() <= 0:
-        return []
-    peak = np.maximum.accumulate(lr)
-    below = np.flatnonzero(lr * COLLAPSE_FACTOR <= peak)
-    if not below.size:
-        return []
-    index = int(below[0])
-    if (index > COLLAPSE_BY * len(lr) or lr[index:].max() * COLLAPSE_FACTOR > peak[index]
-            or len(losses) - index < COLLAPSE_MIN_AFTER):
-        return []
-    after = losses[index:]
-    half = len(after) // 2
-    if not is_still(after[:half], after[half:]):
-        return []
-    steps = loss.get("step", [])
-    step = int(steps[index]) if index < len(steps) else index
-    fall, _ = fall_and_noise(after[:half], after[half:])
-    evidence = {"lr_peak": float(peak[index]), "lr_end": float(lr[-1]),
-                "step_below_peak_over_100": step, "fraction_of_run": index / len(lr),
-                "steps": len(lr), "loss_fall_after": fall, "threshold": COLLAPSE_FACTOR}
-    return [make_finding(
-        "lr-schedule-collapse", "optimizer", evidence,
-        summary=f"The learning rate fell from {peak[index]:.3g} to {lr[-1]:.3g}: below a "
-                f"hundredth of its peak by step {step}, {index / len(lr):.0%} of the way into "
-                f"the run, and the loss has not improved since. A schedule meant to be "
-                f"stepped once per epoch is probably stepped after every batch.",
-        step=step)]

@@ -55,8 +55,10 @@ def not_updating(records):
     steps, zero = _zero_update_steps(records)
     if not steps:
         return None
-    grad_at = _value_at(records.get("global_grad_norm", {}))
+    # the gradients of the same weights (a model whose ReLUs are all dead still has
+    # bias gradients, and no weight gradient: nothing to update)
     check = records.get("gradient_check", {})
+    grad_at = _value_at(check, "optimizer_norm")
     backward_at = _value_at(check, "backward_norm")
     loss = records.get("loss", {})
     lr_at = _value_at({"step": loss.get("step", []), "value": list(as_array(loss.get("lr", [])))})
