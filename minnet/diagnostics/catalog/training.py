@@ -29,8 +29,12 @@ TRAINING = [
                "training loss against its best value and the update/weight ratio ||dW|| / ||W|| "
                "per layer.",
         threshold="The rate is at or beyond the range test's divergence rate (smoothed loss "
-                  "above 4 x its best and above its start); or, during training, smoothed loss "
-                  "above 4 x its best, or update/weight ratio > 1e-1.",
+                  "above 4 x its best and above its start), or both >= 10 x the range test's "
+                  "suggestion and >= 1/4 of its divergence rate; or, during training, smoothed "
+                  "loss above 4 x its best (and above 1.5 x its start, or back above half-way "
+                  "from its best to its start), update/weight ratio > 1e-1 (with SGD, median "
+                  "> 0.5 on each of the first 3 checks), or ReLU layers dying during the run "
+                  "while the rate is >= 10 x the range test's suggestion.",
         explanation="Each step jumps across the valley of the loss instead of descending into "
                     "it, so the loss oscillates, climbs, or explodes to Inf. Large steps also "
                     "push ReLUs into the dead region and tanh/sigmoid into saturation, from "
@@ -95,8 +99,9 @@ TRAINING = [
                "after step; or the gradients the optimizer uses differ from a fresh recompute on "
                "the same batch.",
         threshold="Non-zero .grad at the start of backward on 3 or more consecutive steps, or "
-                  "the optimizer's gradient differs from a recomputed one by a relative error > "
-                  "1e-2.",
+                  "the optimizer's gradient differs from the one this step's backward computed "
+                  "(.grad after backward minus .grad before it) by a relative error > 1e-2, on "
+                  "3 sampled checks in a row.",
         explanation="backward() adds to .grad instead of overwriting it, so that gradients can "
                     "be accumulated on purpose. Without zeroing, each step uses the sum of all "
                     "gradients so far: the steps grow larger and point in stale directions, the "

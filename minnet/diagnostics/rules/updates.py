@@ -9,8 +9,8 @@ update/weight ratios:
   ``backward()``). "Raise the learning rate" would be the wrong advice, so
   ``lr-too-low`` and ``update-ratio-low`` stay quiet when it holds;
 - ``grads-not-zeroed``, its second signal: the gradient the optimizer uses
-  points elsewhere than the one this step's backward passes computed, because
-  it still holds earlier steps' values.
+  differs from the one this step's backward passes computed, because it
+  still holds earlier steps' values.
 """
 
 import math
@@ -25,10 +25,11 @@ from minnet.diagnostics.rules.events import grads_not_zeroed
 # the default sampling) are enough, and one check could be a first Adam step.
 NOT_UPDATING_CHECKS = 3
 # grads-not-zeroed, second signal: "the optimizer's gradient differs from a recomputed
-# one by a relative error > 1e-2" -- in direction (1 - cosine), so that clipping the
-# global norm, which only rescales, is not a difference; on 3 checks in a row, as
-# the first signal.
-FRESH_MISALIGNMENT = 1e-2
+# one by a relative error > 1e-2": the values .grad held before this step's backward
+# (stale) are more than 1e-2 of what the backward computed. Measured before the
+# optimizer's own changes (clipping rescales the sum, not the stale share); on 3
+# checks in a row, as the first signal.
+FRESH_RELATIVE_ERROR = 1e-2
 FRESH_CHECKS = 3
 
 
@@ -125,20 +126,22 @@ def stale_optimizer_gradients(records):
     """grads-not-zeroed's second signal (only when the first, ``events.grads_not_zeroed``,
     and ``optimizer-not-updating`` are silent: the same mistake is reported once)."""
     check = records.get("gradient_check", {})
-    cosine, stale = as_array(check.get("cosine", [])), as_array(check.get("stale_norm", []))
-    if not cosine.size:
+    stale, fresh = (as_array(check.get(key, [])) for key in ("stale_norm", "backward_norm"))
+    if not stale.size:
         return []
     with np.errstate(invalid="ignore"):
-        flags = (1.0 - cosine > FRESH_MISALIGNMENT) & (stale > 0)
+        relative = stale / fresh
+        flags = (stale > FRESH_RELATIVE_ERROR * fresh) & (fresh > 0)
     start = first_run(flags, FRESH_CHECKS)
     if start is None or not_updating(records) is not None or grads_not_zeroed(records):
         return []
     end = run_end(flags, start)
     step = int(check["step"][start])
+    value = float(np.median(relative[start:end]))
     return [make_finding(
         "grads-not-zeroed", "training",
-        {"checks": end - start, "cosine_with_fresh_gradient": float(np.median(cosine[start:end])),
-         "stale_grad_norm": float(stale[start]), "threshold": FRESH_MISALIGNMENT},
-        summary=f"At step() the gradients differ from those this step's backward computed "
-                f"(cosine {np.median(cosine[start:end]):.3g}): they still hold earlier steps' "
-                f"values.", step=step)]
+        {"checks": end - start, "stale_over_fresh_gradient": value,
+         "threshold": FRESH_RELATIVE_ERROR},
+        summary=f"At step() the gradients still hold earlier steps' values: their norm is "
+                f"{value:.3g} times that of the gradient this step's backward computed.",
+        step=step)]
