@@ -86,6 +86,7 @@ def test_step_before_backward():
     assert records["events"]["step_before_backward"]["step"] == [0]
     (finding,) = [f for f in report.findings if f.code == "optimizer-not-updating"]
     assert "before backward()" in finding.explanation
+    assert finding.evidence["step_before_first_backward"] == "yes"
 
 
 def test_an_optimizer_built_on_another_copy():

@@ -86,6 +86,8 @@ def not_updating(records):
     if info.get("model_weights"):
         evidence["model_weights_in_optimizer"] = (f"{info.get('model_weights_in_optimizer')} of "
                                                   f"{info['model_weights']}")
+    if records.get("events", {}).get("step_before_backward", {}).get("step"):
+        evidence["step_before_first_backward"] = "yes"
     lr = as_array(loss.get("lr", []))
     if lr.size and np.isfinite(lr).any():
         evidence["lr"] = float(lr[np.isfinite(lr)][0])
@@ -101,7 +103,7 @@ def _cause(records, evidence):
                 "loop never uses.")
     if evidence.get("grad_norm_seen_by_optimizer") == 0 and evidence.get(
             "grad_norm_from_backward", 0) > 0:
-        if records.get("events", {}).get("step_before_backward", {}).get("step"):
+        if evidence.get("step_before_first_backward"):
             return ("step() ran before the first backward(), and every step() finds the "
                     "gradients zeroed: step() is called before backward() in the loop.")
         return ("backward() produces gradients, but they are zero when step() runs: "
