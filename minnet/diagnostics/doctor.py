@@ -220,7 +220,8 @@ def doctor(model, loss_fn, X, y, *, X_val=None, y_val=None, optimizer=None, step
             except DataError as error:  # bad data: the data checks report it
                 records["monitor_skipped"] = str(error)
             else:
-                report.add(run_rules(run_records))
+                # the rules also read the sanity records (lr_range: a large step's damage)
+                report.add(run_rules({**records, **run_records}))
                 records.update(run_records)
     finally:
         user_state.restore()

@@ -21,10 +21,10 @@ one at a time) and ``healthy``; ``base`` holds what they share and
 doctor (``minnet.diagnostics``); the doctor never imports the zoo.
 """
 
-from minnet.zoo import custom, data, healthy, mlp, rnn, story
+from minnet.zoo import custom, data, evidence, healthy, mlp, rnn, story
 from minnet.zoo.base import Example, Experiment  # noqa: F401
 
-_MODULES = (mlp, data, custom, rnn, story, healthy)
+_MODULES = (mlp, data, custom, rnn, story, healthy, evidence)
 
 EXAMPLES = {example.name: example for module in _MODULES for example in module.EXAMPLES}
 

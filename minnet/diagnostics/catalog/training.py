@@ -29,8 +29,12 @@ TRAINING = [
                "training loss against its best value and the update/weight ratio ||dW|| / ||W|| "
                "per layer.",
         threshold="The rate is at or beyond the range test's divergence rate (smoothed loss "
-                  "above 4 x its best and above its start); or, during training, smoothed loss "
-                  "above 4 x its best, or update/weight ratio > 1e-1.",
+                  "above 4 x its best and above its start), or both >= 10 x the range test's "
+                  "suggestion and >= 1/4 of its divergence rate; or, during training, smoothed "
+                  "loss above 4 x its best (and above 1.5 x its start, or back above half-way "
+                  "from its best to its start), update/weight ratio > 1e-1 (with SGD, median "
+                  "> 0.5 on each of the first 3 checks), or ReLU layers dying during the run "
+                  "while the rate is >= 10 x the range test's suggestion.",
         explanation="Each step jumps across the valley of the loss instead of descending into "
                     "it, so the loss oscillates, climbs, or explodes to Inf. Large steps also "
                     "push ReLUs into the dead region and tanh/sigmoid into saturation, from "
@@ -95,8 +99,9 @@ TRAINING = [
                "after step; or the gradients the optimizer uses differ from a fresh recompute on "
                "the same batch.",
         threshold="Non-zero .grad at the start of backward on 3 or more consecutive steps, or "
-                  "the optimizer's gradient differs from a recomputed one by a relative error > "
-                  "1e-2.",
+                  "the optimizer's gradient differs from the one this step's backward computed "
+                  "(.grad after backward minus .grad before it) by a relative error > 1e-2, on "
+                  "3 sampled checks in a row.",
         explanation="backward() adds to .grad instead of overwriting it, so that gradients can "
                     "be accumulated on purpose. Without zeroing, each step uses the sum of all "
                     "gradients so far: the steps grow larger and point in stale directions, the "
@@ -277,5 +282,44 @@ TRAINING = [
             "schedule) and call scheduler.step() once per epoch, or ReduceLROnPlateau(optimizer) "
             "with the validation loss.",
         source=f"{KARPATHY} (\"tune: learning rate decay\"); {BENGIO}",
+    ),
+    CatalogEntry(
+        code="optimizer-not-updating", severity="error", kind="monitor",
+        title="The optimizer does not update the model",
+        signal="Per sampled step, the update/weight ratio ||W_after - W_before|| / ||W_before|| "
+               "of every weight of the model, the gradient norm that backward() produced and "
+               "the one optimizer.step() sees, and whether the optimizer holds the model's "
+               "weights at all.",
+        threshold="Every weight's update exactly 0 on 3 sampled checks in a row while the "
+                  "gradients (at step() or at the end of backward()) are not zero and the "
+                  "learning rate is not 0.",
+        explanation="The model's weights never change, although backward() computes "
+                    "gradients: step() either updates other weights (an optimizer built on the "
+                    "parameters of another copy of the model) or finds the gradients already "
+                    "zeroed (zero_grad() between backward() and step(), or step() called before "
+                    "backward()). A larger learning rate would change nothing.",
+        fix="Build the optimizer on the model the loop trains, e.g. optimizer = "
+            "Adam(model.parameters(), lr=1e-3) after the last model = ...; in each step call "
+            "optimizer.zero_grad(); loss = loss_fn(model(xb), yb); "
+            "model.backward(loss_fn.backward()); optimizer.step(), in that order.",
+        source="PyTorch tutorial \"Zeroing out gradients\"; PyTorch docs, torch.optim "
+               "(\"construct the optimizer after moving the model\")",
+    ),
+    CatalogEntry(
+        code="lr-schedule-collapse", severity="warning", kind="monitor",
+        title="A schedule drove the learning rate down too early",
+        signal="The learning rate recorded at every step against its peak so far, and the "
+               "training loss after it fell.",
+        threshold="The rate falls to 1/100 of its peak within the first half of the run, stays "
+                  "there, and the loss after that point does not improve (its first and second "
+                  "halves differ by less than 5% and the noise).",
+        explanation="A scheduler multiplies the rate by its factor at each scheduler.step(). "
+                    "Called after every batch instead of every epoch, a decay meant to act over "
+                    "the whole training acts within a few epochs: the rate becomes too small "
+                    "to learn anything, and the loss freezes where it was.",
+        fix="Call scheduler.step() once per epoch, after the loop over the batches (or give "
+            "the scheduler a period counted in batches, e.g. CosineAnnealingLR(optimizer, "
+            "T_max=epochs * len(loader)) when stepping per batch).",
+        source=f"{SMITH}; PyTorch docs, torch.optim (\"how to adjust the learning rate\")",
     ),
 ]

@@ -35,6 +35,7 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.diagnostics._shared import layer_where, task_of
+from minnet.diagnostics.monitor.fresh import FreshGradientsMixin
 from minnet.diagnostics.monitor.passes import ForwardPass, PassesMixin
 from minnet.diagnostics.monitor.records import RecordsMixin, new_records
 from minnet.diagnostics.monitor.stats import (
@@ -58,7 +59,7 @@ def _marked(function):
     return function
 
 
-class Monitor(RecordsMixin, PassesMixin):
+class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
     """Watch a model, optimizer and loss during training; gather ``records``.
 
     Parameters
@@ -121,6 +122,9 @@ class Monitor(RecordsMixin, PassesMixin):
                          model.register_backward_pre_hook(self._on_backward_pre)]
         if self.optimizer is None:  # then the end of a backward pass ends a step
             self._handles.append(model.register_backward_hook(self._on_backward))
+        else:  # the gradient check (fresh.py): what backward produced, before step() reads it
+            self._handles.append(model.register_backward_hook(self._on_backward_end))
+            self._optimizer_coverage()
         if self.loss_fn is not None:
             self._wrap(self.loss_fn, "forward", self._loss_forward_wrapper)
             if self._regularized:  # its backward adds the penalty's gradient into .grad
@@ -253,6 +257,7 @@ class Monitor(RecordsMixin, PassesMixin):
             return
         if self._checked_step != self.step:
             self._check_stale_grads()
+            self._fresh_start()
         current = self._pass
         if current is not None and not current.committed:
             self._commit(current)
@@ -280,6 +285,7 @@ class Monitor(RecordsMixin, PassesMixin):
             # Look for stale gradients before the penalty's gradient is added.
             if not self._paused and self._checked_step != self.step:
                 self._check_stale_grads()
+                self._fresh_start()
             return original(*args, **kwargs)
         return backward
 
@@ -290,6 +296,7 @@ class Monitor(RecordsMixin, PassesMixin):
             if not self._sampled:
                 result = original(*args, **kwargs)
             else:
+                self._fresh_compare()  # what backward produced against what step() will use
                 self._gradient_statistics()  # before the update changes anything
                 snapshot = self._weight_snapshot()
                 result = original(*args, **kwargs)

@@ -21,7 +21,12 @@ report can be saved::
                   eval_in_train_mode {"step", "modules", "running_stats_changed"}
                   probability_checks {"step", "row_sum_error"}   (NaN: not probabilities)
                   non_finite {"step", "kind", "where", "value"}  (first of each kind)
-    info          {"task", "num_classes", "every", "steps", "optimizer"}
+                  step_before_backward {"step"}   (with an optimizer; see fresh.py)
+    gradient_check {"step", "backward_norm", "optimizer_norm", "stale_norm", "cosine"}
+                  with an optimizer, on sampled steps: what backward produced against
+                  what step() sees (``monitor/fresh.py``)
+    info          {"task", "num_classes", "every", "steps", "optimizer"}, and with an
+                  optimizer {"model_weights", "model_weights_in_optimizer"}
 """
 
 import math

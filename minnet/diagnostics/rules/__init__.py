@@ -11,7 +11,9 @@ files, by what they read (``common`` holds what they share):
   exploding gradients, update/weight ratios;
 - ``training``: learning rate too high or too low, regularization that
   dominates, no schedule;
-- ``progress``: loss plateau, overfitting, underfitting.
+- ``progress``: loss plateau, overfitting, underfitting;
+- ``updates``: an optimizer that does not update the model, or uses stale gradients;
+- ``schedule``: a learning-rate schedule that collapsed the rate early in the run.
 
 Thresholds are named constants in those files, each beside the rule that uses it;
 the catalog (docs/doctor-catalog.md) gives each code's threshold and its source.
@@ -19,7 +21,7 @@ the catalog (docs/doctor-catalog.md) gives each code's threshold and its source.
 
 import numpy as np
 
-from minnet.diagnostics.rules import events, layers, progress, training
+from minnet.diagnostics.rules import events, layers, progress, schedule, training, updates
 
 RULES = (
     events.non_finite,
@@ -40,6 +42,9 @@ RULES = (
     progress.overfitting,
     progress.underfitting,
     training.no_lr_schedule,
+    updates.optimizer_not_updating,
+    updates.stale_optimizer_gradients,
+    schedule.lr_schedule_collapse,
 )
 
 

@@ -19,6 +19,12 @@ SUSTAINED_CHECKS = 5
 LOSS_STILL_FRACTION = 0.05
 NOISE_SIGMAS = 3.0
 MIN_WINDOW = 10  # loss entries per window, at least
+# A loss frozen partway through a run counts as "not moving" only above a tenth of
+# where it started (lower, the run has converged: small updates are expected).
+FROZEN_MIN_LEVEL = 0.1
+# ... and only while the learning rate is above a tenth of its peak (below, a
+# schedule has annealed it: small steps and a still loss are what it is for).
+ANNEALED_FRACTION = 0.1
 
 
 def as_array(values):
@@ -92,15 +98,9 @@ def is_still(first, last, fraction=LOSS_STILL_FRACTION):
     return abs(fall) < max(fraction * level, NOISE_SIGMAS * noise)
 
 
-def loss_not_moving(records):
-    """True when the training loss never moved over the run (enough steps only).
-
-    The window means of the loss must all stay within 5% of their level and
-    within the noise of a window mean (3 standard errors, for the difference
-    of two windows). A run whose loss fell to near zero has small updates
-    too, but it moved.
-    """
-    _, losses = finite_losses(records)
+def _still(losses):
+    """True when the window means of ``losses`` all stay within 5% of their level and
+    within the noise of a window mean (3 standard errors, for the difference of two)."""
     if len(losses) < 4 * MIN_WINDOW:
         return False
     size = window_size(len(losses))
@@ -110,6 +110,40 @@ def loss_not_moving(records):
     level = float(np.median(np.abs(means)))
     spread = float(means.max() - means.min())
     return spread < max(LOSS_STILL_FRACTION * level, NOISE_SIGMAS * math.sqrt(2.0) * noise)
+
+
+def loss_not_moving(records, from_step=None):
+    """True when the training loss never moved over the run (enough steps only); or,
+    given ``from_step``, when it has not moved from that step to the end of the run.
+
+    The second form judges a window: a loss that fell for 30 steps and then
+    froze (a learning rate that collapsed partway through) moved over the run
+    but not since. Its level must still be above a tenth of where it started:
+    a run whose loss fell to near zero has small updates too, but it moved.
+    """
+    steps, losses = finite_losses(records)
+    if _still(losses):
+        return True
+    if from_step is None:
+        return False
+    tail = losses[steps >= from_step]
+    start = initial_value(losses)
+    return (len(tail) < len(losses) and start is not None and start > 0
+            and float(np.mean(tail)) >= FROZEN_MIN_LEVEL * start and _still(tail)
+            and not _annealed(records, from_step))
+
+
+def _annealed(records, from_step):
+    """True when a schedule had lowered the learning rate below a tenth of its peak by
+    ``from_step``: the small steps at the end of a schedule are there by design."""
+    loss = records.get("loss", {})
+    lr = as_array(loss.get("lr", []))
+    steps = np.asarray(loss.get("step", []), dtype=float)
+    if not lr.size or len(steps) != len(lr) or not np.isfinite(lr).any():
+        return False
+    before = lr[steps <= from_step]
+    before = before[np.isfinite(before)]
+    return bool(before.size) and before[-1] < ANNEALED_FRACTION * before.max()
 
 
 def loss_change(records):

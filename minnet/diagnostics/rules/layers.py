@@ -21,6 +21,8 @@ from minnet.diagnostics.rules.common import (
     loss_not_moving,
     run_end,
 )
+from minnet.diagnostics.rules.schedule import lr_schedule_collapse
+from minnet.diagnostics.rules.updates import not_updating
 
 # Each code's starting threshold in short (docs/doctor-catalog.md: in full, with its source).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
@@ -215,11 +217,17 @@ def update_ratio_high(records):
 
 
 def update_ratio_low(records):
-    if not loss_not_moving(records):
+    # optimizer-not-updating: a larger learning rate would not help; lr-schedule-collapse:
+    # the schedule made the updates small, it is what to fix
+    if not_updating(records) is not None or lr_schedule_collapse(records):
         return []
     findings = []
     for name, step, value, checks in _sustained_ratios(
             records, lambda ratios: ratios < UPDATE_RATIO_LOW):
+        if not loss_not_moving(records, from_step=step):  # since the small updates began
+            continue
+        if value == 0:  # no update at all (a dead layer, no gradient): not a small step
+            continue
         findings.append(make_finding(
             "update-ratio-low", name,
             {"update_ratio": value, "threshold": UPDATE_RATIO_LOW, "checks": checks,

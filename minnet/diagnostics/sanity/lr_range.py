@@ -24,6 +24,14 @@ DIVERGENCE_FACTOR = 4.0  # diverged: smoothed loss above 4x its best and above i
 LEARNING_FRACTION = 0.9  # the sweep must lower the loss by 10% before it suggests a rate
 RISE_FACTOR = 1.3  # or rose by 30% after its minimum
 TOO_LOW_FACTOR = 1000.0  # lr-too-low: below the suggestion / 1000
+# lr-too-high before any divergence: the rate is 10x the suggestion or more AND a
+# quarter of the divergence rate or more. The suggestion alone is not enough: with
+# SGD and momentum 0.9 the sweep's loss falls at tiny rates, and usual rates (0.1)
+# sit up to 80x above it; but they stay below 7% of the divergence rate (the zoo's
+# healthy setups and tests/doctor/test_lr_range.py's grid), while a rate ten times a
+# good one (SGD lr=1 with momentum, zoo lr-x10-above-range) is at 30-40% of it.
+TOO_HIGH_OVER_SUGGESTION = 10.0
+TOO_HIGH_OF_DIVERGENCE = 0.25
 
 
 def _sweep(model, optimizer, loss_fn, X, y, rates, batch_size, rng):
@@ -73,9 +81,12 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     robust to the long flat floor of an easy problem).
 
     Findings (only with a user optimizer): ``lr-too-high`` when the user's
-    rate is at or beyond the divergence rate; ``lr-too-low`` when it is below
-    the suggestion / 1000. Both margins are wide on purpose: the usual rates
-    (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1) are never flagged.
+    rate is at or beyond the divergence rate, or both 10x the suggestion and a
+    quarter of the divergence rate;
+    ``lr-too-low`` when it is below the suggestion / 1000. The margins are
+    wide on purpose: the usual rates (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1)
+    are never flagged. ``records["lr_range"]`` also keeps ``user_lr`` and
+    ``lr_over_suggested`` for the monitor's rules.
 
     Shapes: X (N, ...), y (N,) class indices or the targets' shape.
     Returns ``(findings, records)`` with ``records["lr_range"] = {"lr": [...],
@@ -111,12 +122,26 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     if optimizer is None:
         return [], records
     lr = current_lr(optimizer)
+    if learned:  # read by the monitor's rules too (a large step that kills ReLUs)
+        record["user_lr"] = lr
+        record["lr_over_suggested"] = lr / record["suggested_lr"]
     evidence = {"lr": lr, **{key: record[key] for key in ("suggested_lr", "divergence_lr")
                              if key in record}}
     if diverged is not None and lr >= diverged:
         summary = (f"The learning rate {lr:g} is at or beyond {diverged:.3g}, where the loss "
                    f"exploded in a learning-rate sweep"
                    + (f"; about {record['suggested_lr']:.2g} works." if learned else "."))
+        return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
+    if (learned and diverged is not None and lr >= TOO_HIGH_OF_DIVERGENCE * diverged
+            and lr >= TOO_HIGH_OVER_SUGGESTION * record["suggested_lr"]):
+        evidence.update(over_suggested=record["lr_over_suggested"],
+                        of_divergence=lr / diverged,
+                        thresholds=f">= {TOO_HIGH_OVER_SUGGESTION:g} x suggested and >= "
+                                   f"{TOO_HIGH_OF_DIVERGENCE:g} x divergence")
+        summary = (f"The learning rate {lr:g} is {record['lr_over_suggested']:.0f} times "
+                   f"{record['suggested_lr']:.2g}, the rate a learning-rate sweep suggests, "
+                   f"and {lr / diverged:.0%} of {diverged:.3g}, where the sweep's loss "
+                   f"exploded: it has not diverged yet, but each step overshoots.")
         return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
     if learned and lr < record["suggested_lr"] / TOO_LOW_FACTOR:
         summary = (f"The learning rate {lr:g} is more than {TOO_LOW_FACTOR:g} times below "

@@ -24,7 +24,9 @@ before they are ever used; forgetting step() altogether has the same effect. Oth
 variants: an optimizer built on a different copy of the parameters, frozen
 parameters, or a learning rate of zero. Check directly: copy the weights, run one
 step, and compare; or plot the update-to-weight ratio, which is zero here instead of
-about 1e-3. minnet's doctor reports update-ratio-low when the weights do not move."""
+about 1e-3. minnet's doctor reports optimizer-not-updating when the weights do not move
+at all although backward() produced gradients (and keeps update-ratio-low, "raise the
+learning rate", for updates that are small but not zero)."""
 
 PREDICT = Prediction(
     "A loop that calls zero_grad(), forward, step(), then backward(), 100 times. How far "
@@ -36,8 +38,8 @@ CLAIMS = (
     Claim("weights-never-move", "with step() before backward() the weights move by less than "
           "1e-12 (relative) in 100 steps; in the right order they do not", "misordered_change",
           "<", 1e-12, "correct_change"),
-    Claim("doctor-flags-it", "watch() reports update-ratio-low on the misordered loop; on the "
-          "correct loop it does not", "misordered_fires", ">", 0.5, "correct_fires"),
+    Claim("doctor-flags-it", "watch() reports optimizer-not-updating on the misordered loop; "
+          "on the correct loop it does not", "misordered_fires", ">", 0.5, "correct_fires"),
 )
 
 
@@ -70,8 +72,8 @@ def experiment(seed, quick):
     correct, good_codes = _run(seed, False, steps)
     return {"changes": {"step before backward": misordered, "backward then step": correct},
             "misordered_change": misordered, "correct_change": correct,
-            "misordered_fires": float("update-ratio-low" in bad_codes),
-            "correct_fires": float("update-ratio-low" in good_codes)}
+            "misordered_fires": float("optimizer-not-updating" in bad_codes),
+            "correct_fires": float("optimizer-not-updating" in good_codes)}
 
 
 def figure(result, ax):
