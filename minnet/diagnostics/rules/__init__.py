@@ -40,6 +40,7 @@ RULES = (
     progress.overfitting,
     progress.underfitting,
     training.no_lr_schedule,
+    events.train_in_eval_mode,
 )
 
 
