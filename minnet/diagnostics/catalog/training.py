@@ -93,11 +93,10 @@ TRAINING = [
         code="grads-not-zeroed", severity="error", kind="monitor",
         title="Gradients accumulate across steps",
         signal="A parameter's .grad is already non-zero when the next backward pass starts, step "
-               "after step; or the gradients the optimizer uses differ from a fresh recompute on "
-               "the same batch.",
-        threshold="Non-zero .grad at the start of backward on 3 or more consecutive steps, or "
-                  "the optimizer's gradient differs from a recomputed one by a relative error > "
-                  "1e-2.",
+               "after step (a few sampled values per parameter are read).",
+        threshold="Non-zero .grad at the start of backward on 3 or more consecutive steps "
+                  "(gradient accumulation, which zeroes after each optimizer step, stays "
+                  "silent).",
         explanation="backward() adds to .grad instead of overwriting it, so that gradients can "
                     "be accumulated on purpose. Without zeroing, each step uses the sum of all "
                     "gradients so far: the steps grow larger and point in stale directions, the "
@@ -207,10 +206,11 @@ TRAINING = [
     CatalogEntry(
         code="labels-sorted-no-shuffle", severity="warning", kind="monitor",
         title="Batches are not shuffled",
-        signal="The label diversity of each training batch compared with that of the whole data "
-               "set, and whether the batches come in the same order every epoch.",
-        threshold="Mean normalized label entropy per batch below 0.5 x that of the whole data "
-                  "set, or an identical batch order in 2 consecutive epochs.",
+        signal="The label diversity (entropy of the class counts) of each training batch "
+               "compared with that of random batches of the same sizes drawn from the labels "
+               "seen in training.",
+        threshold="Mean label entropy of the batches below 0.5 x that of random batches, over "
+                  "at least 10 batches.",
         explanation="With data sorted by label, each batch holds one class, so each step pulls "
                     "the network toward that class and the next batch pulls it elsewhere: the "
                     "weights chase the latest class and the loss swings. A fixed order also lets "
