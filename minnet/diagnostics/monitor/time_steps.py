@@ -1,12 +1,14 @@
 """Gradients through time: ||dL/dh_t|| at each time step t of a recurrent layer.
 
 The layers' fast kernels keep the per-step gradient inside their loop, so
-on sampled steps the monitor recomputes it on a few samples with the
-textbook step functions (``minnet.functional``: ``rnn_step_backward``,
-``lstm_step_backward``, ``gru_step_backward``): a forward hook keeps the
-layer's input and output, a backward pre-hook receives dL/d(output) and
-backpropagates the last step's gradient through time, recording the norm
-of dL/dh_t for every t. Only the gradient entering at the last step is
+on sampled steps the monitor recomputes it on a few samples: a forward hook
+keeps the layer's input and output, a backward pre-hook receives
+dL/d(output); the hidden states come from the layer's own fast functional
+forward, the gates from them for all steps at once, and only the
+recursion dL/dh_t -> dL/dh_{t-1} (the formulas of ``rnn_step_backward``,
+``gru_step_backward``, ``lstm_step_backward``) runs as a loop, recording
+the norm of dL/dh_t for every t. Tests check it against the layer's own
+backward. Only the gradient entering at the last step is
 followed (the error of the final output, as in Pascanu et al. 2013's
 dE_T/dh_t): with ``return_sequences`` every step also gets a gradient of
 its own, which would hide the decay.
@@ -23,11 +25,14 @@ import numpy as np
 
 from minnet.diagnostics._shared import class_names, layer_where
 from minnet.diagnostics.monitor.stats import first_array
-from minnet.functional.gru import gru_step_backward, gru_step_forward
-from minnet.functional.lstm import lstm_step_backward, lstm_step_forward
-from minnet.functional.rnn import rnn_step_backward, rnn_step_forward
+from minnet.functional.gru import gru_forward
+from minnet.functional.lstm import lstm_forward
+from minnet.functional.rnn import rnn_forward
 
 MAX_PROBE_ROWS = 32  # samples rerun step by step (the probe's cost grows with them)
+# Probe every other sampled step: about 10% of a small RNN's training time at the
+# doctor's sampling (every 5 steps), and the rule's 5 checks in a row still come early.
+PROBE_EVERY = 2
 MIN_TIME_STEPS = 5  # shorter sequences have no "through time" worth judging
 RECOMPUTE_TOLERANCE = 1e-4  # the recomputed output must match the layer's (float32 round-off)
 RECURRENT = ("RNN", "LSTM", "GRU")
@@ -43,24 +48,78 @@ def recurrent_layers(model):
     return found
 
 
-def _steps_forward(layer, x):
-    """Step caches and hidden states (N, T, H) of ``layer`` on x (N, T, D), zero initial state."""
-    w_ih, w_hh, b_ih, b_hh = (getattr(layer, f"{key}_l0").data
-                              for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
-    batch, hidden = len(x), w_hh.shape[1]
-    h = np.zeros((batch, hidden), dtype=w_hh.dtype)
-    c = np.zeros_like(h)
-    caches, states = [], []
-    for t in range(x.shape[1]):
-        if layer.cell == "lstm":
-            h, c, cache = lstm_step_forward(x[:, t], h, c, w_ih, w_hh, b_ih, b_hh)
-        elif layer.cell == "gru":
-            h, cache = gru_step_forward(x[:, t], h, w_ih, w_hh, b_ih, b_hh)
-        else:
-            h, cache = rnn_step_forward(x[:, t], h, w_ih, w_hh, b_ih, b_hh, layer.nonlinearity)
-        caches.append(cache)
-        states.append(h)
-    return caches, np.stack(states, axis=1)
+def _sigmoid(a):
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # overflow-free
+
+
+def _states(layer, x):
+    """Hidden states (N, T, H) of ``layer`` on x (N, T, D) from a zero initial state, by the
+    layer's own fast functional forward (no module hooks, no pending cache), and the weights."""
+    weights = tuple(getattr(layer, f"{key}_l0").data
+                    for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    if layer.cell == "lstm":
+        states, _ = lstm_forward(x, *weights, return_sequences=True)
+    elif layer.cell == "gru":
+        states, _ = gru_forward(x, *weights, return_sequences=True)
+    else:
+        states, _ = rnn_forward(x, *weights, nonlinearity=layer.nonlinearity,
+                                return_sequences=True)
+    return states, weights
+
+
+def _through_time(layer, x, states, weights, grad_h):
+    """||dL/dh_t|| for t = T-1 .. 0, from dL/dh_{T-1} = ``grad_h``.
+
+    The formulas of ``rnn_step_backward``, ``gru_step_backward`` and
+    ``lstm_step_backward`` for dL/dh_{t-1} (and dL/dc_{t-1}) alone; the gates,
+    which do not depend on the gradient, are computed for all steps at once.
+    """
+    w_ih, w_hh, b_ih, b_hh = weights
+    hidden = w_hh.shape[1]
+    previous = np.concatenate([np.zeros_like(states[:, :1]), states[:, :-1]], axis=1)
+    steps = x.shape[1]
+    norms = np.empty(steps)
+    if layer.cell == "rnn":
+        local = 1 - states ** 2 if layer.nonlinearity == "tanh" else (states > 0) * 1.0
+        for t in reversed(range(steps)):
+            norms[t] = np.linalg.norm(grad_h)
+            grad_h = (grad_h * local[:, t]) @ w_hh
+        return norms
+    input_part, hidden_part = x @ w_ih.T + b_ih, previous @ w_hh.T + b_hh
+    if layer.cell == "gru":  # gates r, z, n side by side
+        r = _sigmoid(input_part[..., :hidden] + hidden_part[..., :hidden])
+        z = _sigmoid(input_part[..., hidden:2 * hidden] + hidden_part[..., hidden:2 * hidden])
+        hn = hidden_part[..., 2 * hidden:]
+        n = np.tanh(input_part[..., 2 * hidden:] + r * hn)
+        for t in reversed(range(steps)):
+            norms[t] = np.linalg.norm(grad_h)
+            grad_new = grad_h * (1 - z[:, t]) * (1 - n[:, t] ** 2)
+            grad_hidden = np.concatenate(
+                [grad_new * hn[:, t] * r[:, t] * (1 - r[:, t]),
+                 grad_h * (previous[:, t] - n[:, t]) * z[:, t] * (1 - z[:, t]),
+                 grad_new * r[:, t]], axis=1)
+            grad_h = grad_h * z[:, t] + grad_hidden @ w_hh
+        return norms
+    preact = input_part + hidden_part  # LSTM gates i, f, g, o side by side
+    i, f, o = (_sigmoid(preact[..., k * hidden:(k + 1) * hidden]) for k in (0, 1, 3))
+    g = np.tanh(preact[..., 2 * hidden:3 * hidden])
+    cells = np.empty_like(g)
+    c = np.zeros_like(g[:, 0])
+    for t in range(steps):  # the cell state: the one recursion the gates leave
+        cells[:, t] = c = f[:, t] * c + i[:, t] * g[:, t]
+    c_prev = np.concatenate([np.zeros_like(cells[:, :1]), cells[:, :-1]], axis=1)
+    tanh_c = np.tanh(cells)
+    grad_c = np.zeros_like(grad_h)
+    for t in reversed(range(steps)):
+        norms[t] = np.linalg.norm(grad_h)
+        grad_c = grad_c + grad_h * o[:, t] * (1 - tanh_c[:, t] ** 2)
+        grad_preact = np.concatenate(
+            [grad_c * g[:, t] * i[:, t] * (1 - i[:, t]),
+             grad_c * c_prev[:, t] * f[:, t] * (1 - f[:, t]),
+             grad_c * i[:, t] * (1 - g[:, t] ** 2),
+             grad_h * tanh_c[:, t] * o[:, t] * (1 - o[:, t])], axis=1)
+        grad_h, grad_c = grad_preact @ w_hh, grad_c * f[:, t]
+    return norms
 
 
 def gradient_through_time(layer, x, out, grad_out):
@@ -73,22 +132,14 @@ def gradient_through_time(layer, x, out, grad_out):
     x, out, grad_out = (np.asarray(a)[:MAX_PROBE_ROWS] for a in (x, out, grad_out))
     if x.ndim != 3 or x.shape[1] < MIN_TIME_STEPS or grad_out.shape != out.shape:
         return None
-    caches, states = _steps_forward(layer, x.astype(layer.weight_hh_l0.dtype))
+    dtype = layer.weight_hh_l0.dtype
+    states, weights = _states(layer, x.astype(dtype))
     expected = states if out.ndim == 3 else states[:, -1]
     if expected.shape != out.shape or not np.allclose(expected, out, rtol=RECOMPUTE_TOLERANCE,
                                                       atol=RECOMPUTE_TOLERANCE):
         return None
-    grad_h = grad_out[:, -1] if grad_out.ndim == 3 else grad_out
-    grad_c = np.zeros_like(grad_h)
-    norms = np.empty(len(caches))
-    for t in reversed(range(len(caches))):
-        norms[t] = np.linalg.norm(grad_h)
-        if layer.cell == "lstm":
-            _, grad_h, grad_c, *_ = lstm_step_backward(grad_h, grad_c, caches[t])
-        elif layer.cell == "gru":
-            _, grad_h, *_ = gru_step_backward(grad_h, caches[t])
-        else:
-            _, grad_h, *_ = rnn_step_backward(grad_h, caches[t])
+    grad_h = (grad_out[:, -1] if grad_out.ndim == 3 else grad_out).astype(dtype)
+    norms = _through_time(layer, x.astype(dtype), states, weights, grad_h)
     return norms if norms[-1] > 0 and np.isfinite(norms).all() else None
 
 
@@ -106,6 +157,7 @@ class TimeSteps:
         self.layers = recurrent_layers(model)
         self._pending = {}  # id(layer) -> (step, x, out) of the sampled forward
         self._handles = []
+        self._sampled = 0  # sampled forwards seen (every PROBE_EVERY-th is probed)
 
     def attach(self, records, active):
         self.records, self._active = records, active
@@ -120,7 +172,11 @@ class TimeSteps:
         self._handles, self._pending = [], {}
 
     def capture(self, step):
-        """Forward hooks that keep the input and output of each recurrent layer at ``step``."""
+        """Forward hooks that keep the input and output of each recurrent layer at ``step``
+        (on every PROBE_EVERY-th sampled forward; none on the others)."""
+        self._sampled += 1
+        if not self.layers or (self._sampled - 1) % PROBE_EVERY:
+            return []
         handles = []
         for _, layer in self.layers:
             def hook(module, x, out):
