@@ -245,10 +245,11 @@ def _monitor_stage(report, records, errors, run):
 
 
 def integer_inputs_are_ids(model):
-    """True when the model's first layer with parameters is an Embedding (integer inputs
-    are token ids), False when it is anything else (a Linear, a Conv: integers are values
-    such as pixels); True for a model without parameters (nothing tells)."""
+    """True when the model's first layer with parameters is an embedding (a class named
+    *Embedding*, a user's own included: integer inputs are token ids), False when it is
+    anything else (a Linear, a Conv: integers are values such as pixels); True for a model
+    without parameters (nothing tells)."""
     for module in model.modules():
         if module._parameters:
-            return "Embedding" in class_names(module)
+            return any("Embedding" in name for name in class_names(module))
     return True

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minnet.core import Sequential
+from minnet.core import Module, Parameter, Sequential
 from minnet.diagnostics import doctor
 from minnet.diagnostics.data.checks import check_data
 from minnet.diagnostics.doctor import integer_inputs_are_ids
@@ -32,6 +32,13 @@ def test_the_first_layer_tells_ids_from_values():
     assert not integer_inputs_are_ids(Sequential(Linear(3, 2, rng=0)))
     assert not integer_inputs_are_ids(Sequential(Conv2d(1, 2, 3, rng=0), ReLU()))
     assert integer_inputs_are_ids(Sequential(ReLU()))  # nothing tells: ids, as before
+
+    class TokenEmbedding(Module):  # a user's own embedding, written from scratch
+        def __init__(self):
+            super().__init__()
+            self.table = Parameter(np.zeros((10, 4)))
+
+    assert integer_inputs_are_ids(Sequential(TokenEmbedding(), Linear(4, 2, rng=0)))
 
 
 def test_uint8_pixels_into_a_linear_are_not_scaled():
