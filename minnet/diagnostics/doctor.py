@@ -23,8 +23,13 @@ from minnet.diagnostics.monitor import Monitor
 from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
 from minnet.diagnostics.sanity import run_sanity
-from minnet.diagnostics.stage_errors import describe, run_stage, setup_error_findings
-from minnet.errors import ConfigError, DataError, MinnetError
+from minnet.diagnostics.stage_errors import (
+    describe,
+    is_users_error,
+    run_stage,
+    setup_error_findings,
+)
+from minnet.errors import ConfigError, DataError
 from minnet.grad_mode import no_grad
 from minnet.losses.base import check_reduces_to_float
 from minnet.random import make_rng
@@ -114,7 +119,9 @@ def _num_classes(model, loss_fn, X):
     try:
         with np.errstate(all="ignore"), no_grad():
             out = np.asarray(probe(X[:2]))
-    except MinnetError:
+    except Exception as error:  # noqa: BLE001 - the user's error: the later stages report it
+        if not is_users_error(error):
+            raise
         return None
     return int(out.shape[1]) if out.ndim >= 2 else None  # classes on axis 1, as the loss
 

@@ -96,10 +96,12 @@ def test_a_shape_mismatch_is_reported_and_the_other_stages_still_run():
 def test_a_custom_layer_that_raises_is_reported():
     X, y = spirals()
     model = Sequential(Linear(2, 3, rng=0), Explodes())
-    report = doctor(model, CrossEntropyLoss(), X, y, steps=STEPS)
+    report = doctor(model, CrossEntropyLoss(), X + 100, y, steps=STEPS)
     [finding] = report.by_code("setup-error")
     assert finding.evidence["error"] == "ValueError"
     assert "custom layer always fails" in finding.evidence["message"]
+    assert finding.evidence["stages"] == "sanity, monitor"
+    assert "inputs-not-centered" in report.codes  # the data checks ran all the same
 
 
 def test_a_bug_in_minnet_itself_is_raised(monkeypatch):
