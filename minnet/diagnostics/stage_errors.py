@@ -22,11 +22,10 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-import minnet
 from minnet.diagnostics.report.finding import make_finding
 from minnet.errors import MinnetError
 
-_MINNET = Path(minnet.__file__).resolve().parent
+_MINNET = Path(__file__).resolve().parents[1]  # the minnet package (no import cycle)
 _ZOO = _MINNET / "zoo"  # the zoo's setups stand for a user's code
 # Library frames (NumPy, the standard library): an error raised there was caused by
 # its caller, so the caller's frame decides whose error it is.
