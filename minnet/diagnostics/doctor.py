@@ -5,7 +5,9 @@ routines (initial loss, gradient check, overfitting one batch, a learning-rate
 range test), then a short monitored training run. Everything runs on private
 copies: the user's model, optimizer and loss are left exactly as they were
 (parameters, gradients, buffers, train/eval modes, random generators,
-optimizer state).
+optimizer state). An error raised by the user's model, loss or data in any
+stage is reported as a ``setup-error`` finding and the other stages still
+run (``stage_errors``); a bug in minnet itself is raised.
 """
 
 import math
@@ -14,14 +16,20 @@ import numpy as np
 
 from minnet.core import Module
 from minnet.data.loader import DataLoader
-from minnet.diagnostics._shared import private_copies, task_of
+from minnet.diagnostics._shared import class_names, private_copies, task_of
 from minnet.diagnostics.data import check_data
 from minnet.diagnostics.lint import lint
 from minnet.diagnostics.monitor import Monitor
 from minnet.diagnostics.report.finding import Report
 from minnet.diagnostics.rules import run_rules
 from minnet.diagnostics.sanity import run_sanity
-from minnet.errors import ConfigError, DataError, MinnetError
+from minnet.diagnostics.stage_errors import (
+    describe,
+    is_users_error,
+    run_stage,
+    setup_error_findings,
+)
+from minnet.errors import ConfigError, DataError
 from minnet.grad_mode import no_grad
 from minnet.losses.base import check_reduces_to_float
 from minnet.random import make_rng
@@ -111,7 +119,9 @@ def _num_classes(model, loss_fn, X):
     try:
         with np.errstate(all="ignore"), no_grad():
             out = np.asarray(probe(X[:2]))
-    except MinnetError:
+    except Exception as error:  # noqa: BLE001 - the user's error: the later stages report it
+        if not is_users_error(error):
+            raise
         return None
     return int(out.shape[1]) if out.ndim >= 2 else None  # classes on axis 1, as the loss
 
@@ -201,29 +211,53 @@ def doctor(model, loss_fn, X, y, *, X_val=None, y_val=None, optimizer=None, step
     sanity_seed, run_seed = (int(seed) for seed in generator.integers(2**63, size=2))
     report = Report()
     records = {}
+    errors = []  # errors raised by the user's setup, stage by stage (stage_errors)
     user_state = _UserState(model, optimizer)
     try:
         if "lint" in checks:
-            report.add(lint(model, loss_fn, y=y))
+            report.add(run_stage("lint", lambda: lint(model, loss_fn, y=y), errors) or [])
         if "data" in checks:
-            report.add(check_data(X, y, X_val, y_val, loss_fn=loss_fn,
-                                  num_classes=_num_classes(model, loss_fn, X)))
+            report.add(run_stage("data", lambda: check_data(
+                X, y, X_val, y_val, loss_fn=loss_fn, num_classes=_num_classes(model, loss_fn, X),
+                integer_ids=integer_inputs_are_ids(model)), errors) or [])
         if "sanity" in checks:
-            findings, sanity_records = run_sanity(model, loss_fn, X, y, optimizer,
-                                                  rng=sanity_seed)
-            report.add(findings)
-            records.update(sanity_records)
+            found = run_stage("sanity", lambda: run_sanity(model, loss_fn, X, y, optimizer,
+                                                           rng=sanity_seed), errors)
+            if found is not None:
+                report.add(found[0])
+                records.update(found[1])
         if "monitor" in checks:
-            try:
-                run_records = monitored_run(model, loss_fn, X, y, X_val, y_val, optimizer,
-                                            steps=steps, batch_size=batch_size, rng=run_seed)
-            except DataError as error:  # bad data: the data checks report it
-                records["monitor_skipped"] = str(error)
-            else:
-                # the rules also read the sanity records (lr_range: a large step's damage)
-                report.add(run_rules({**records, **run_records}))
-                records.update(run_records)
+            _monitor_stage(report, records, errors, lambda: monitored_run(
+                model, loss_fn, X, y, X_val, y_val, optimizer, steps=steps,
+                batch_size=batch_size, rng=run_seed))
+        report.add(setup_error_findings(errors, report))
+        if errors:
+            records["stage_errors"] = describe(errors)
     finally:
         user_state.restore()
     report.records = records
     return report
+
+
+def _monitor_stage(report, records, errors, run):
+    """The monitored run's findings and records; an error of the user's setup is kept in
+    ``errors`` (bad data, a DataError, is also noted as ``records["monitor_skipped"]``)."""
+    run_records = run_stage("monitor", run, errors)
+    if run_records is None:
+        if errors and errors[-1].stage == "monitor" and isinstance(errors[-1].error, DataError):
+            records["monitor_skipped"] = str(errors[-1].error)
+        return
+    # the rules also read the sanity records (lr_range: a large step's damage)
+    report.add(run_rules({**records, **run_records}))
+    records.update(run_records)
+
+
+def integer_inputs_are_ids(model):
+    """True when the model's first layer with parameters is an embedding (a class named
+    *Embedding*, a user's own included: integer inputs are token ids), False when it is
+    anything else (a Linear, a Conv: integers are values such as pixels); True for a model
+    without parameters (nothing tells)."""
+    for module in model.modules():
+        if module._parameters:
+            return any("Embedding" in name for name in class_names(module))
+    return True

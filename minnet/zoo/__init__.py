@@ -16,15 +16,17 @@ the detection table.
 The examples live in topic files: ``mlp`` (learning rate, init,
 architecture, loss), ``data``, ``custom`` (custom layers and hand-written
 loops), ``rnn``, ``story`` (one RNN setup with its mistakes found and fixed
-one at a time) and ``healthy``; ``base`` holds what they share and
+one at a time), ``healthy`` and ``claims`` (cases that back the catalog's
+claims: uint8 pixels, one-hot targets, a setup that raises, gradients
+vanishing through time, training in eval mode); ``base`` holds what they share and
 ``report`` runs them as ``minnet doctor --example`` does. The zoo uses the
 doctor (``minnet.diagnostics``); the doctor never imports the zoo.
 """
 
-from minnet.zoo import custom, data, evidence, healthy, mlp, rnn, story
+from minnet.zoo import claims, custom, data, evidence, healthy, mlp, rnn, story
 from minnet.zoo.base import Example, Experiment  # noqa: F401
 
-_MODULES = (mlp, data, custom, rnn, story, healthy, evidence)
+_MODULES = (mlp, data, custom, rnn, story, healthy, evidence, claims)
 
 EXAMPLES = {example.name: example for module in _MODULES for example in module.EXAMPLES}
 

@@ -8,6 +8,7 @@ happens inside the network and why it breaks training. The fix is code.
 """
 
 from minnet.diagnostics.catalog.entry import CatalogEntry
+from minnet.diagnostics.catalog.setup import SETUP
 from minnet.diagnostics.catalog.sources import (
     CS231N,
     CS231N_PREP,
@@ -366,3 +367,6 @@ BEFORE_TRAINING = [
         source=f"{KARPATHY} (\"input-independent baseline\")",
     ),
 ]
+
+# The setup's own errors (one-hot targets, an error raised by the model, loss or data).
+BEFORE_TRAINING += SETUP

@@ -17,6 +17,7 @@ from minnet.diagnostics.catalog.sources import (
     LECUN,
     PASCANU,
     SMITH,
+    SRIVASTAVA,
 )
 
 TRAINING = [
@@ -146,8 +147,11 @@ TRAINING = [
         code="vanishing-gradients", severity="warning", kind="monitor",
         title="Gradients vanish toward the first layers",
         signal="The RMS gradient of the first layer's weights divided by that of the last "
-               "layer's.",
-        threshold="first / last < 1e-3.",
+               "layer's. For each recurrent layer (RNN, LSTM, GRU; one layer, one direction), "
+               "the norm of dL/dh_t at every time step t, the last step's error followed back "
+               "through time, on a few samples.",
+        threshold="first / last < 1e-3; through time: ||dL/dh_0|| / ||dL/dh_{T-1}|| < 1e-6 "
+                  "and below 0.5 per step; either on 5 sampled checks in a row.",
         explanation="Backpropagation multiplies the gradient by each layer's weights and "
                     "activation derivative. When these factors are below 1 (sigmoid's derivative "
                     "is at most 0.25), the gradient shrinks geometrically with depth, or with "
@@ -208,10 +212,11 @@ TRAINING = [
     CatalogEntry(
         code="labels-sorted-no-shuffle", severity="warning", kind="monitor",
         title="Batches are not shuffled",
-        signal="The label diversity of each training batch compared with that of the whole data "
-               "set, and whether the batches come in the same order every epoch.",
-        threshold="Mean normalized label entropy per batch below 0.5 x that of the whole data "
-                  "set, or an identical batch order in 2 consecutive epochs.",
+        signal="The label diversity (entropy of the class counts) of each training batch "
+               "compared with that of random batches of the same sizes drawn from the labels "
+               "seen in training.",
+        threshold="Mean label entropy of the batches below 0.5 x that of random batches, over "
+                  "at least 10 batches.",
         explanation="With data sorted by label, each batch holds one class, so each step pulls "
                     "the network toward that class and the next batch pulls it elsewhere: the "
                     "weights chase the latest class and the loss swings. A fixed order also lets "
@@ -321,5 +326,23 @@ TRAINING = [
             "the scheduler a period counted in batches, e.g. CosineAnnealingLR(optimizer, "
             "T_max=epochs * len(loader)) when stepping per batch).",
         source=f"{SMITH}; PyTorch docs, torch.optim (\"how to adjust the learning rate\")",
+    ),
+    CatalogEntry(
+        code="train-in-eval-mode", severity="warning", kind="monitor",
+        title="Training with dropout/batch norm in eval mode",
+        signal="Training steps (a forward reaching backward, then an optimizer step) while the "
+               "model and every Dropout and BatchNorm layer are in eval mode: model.eval() "
+               "called before the training loop and never undone.",
+        threshold="3 consecutive training steps with the model and all of its Dropout/BatchNorm "
+                  "layers in eval mode (some batch-norm layers frozen inside a model in "
+                  "training mode is a deliberate technique and stays silent).",
+        explanation="In eval mode dropout is the identity and batch norm normalizes with its "
+                    "running averages, which never move. Trained this way the network gets no "
+                    "regularization from dropout and none of batch norm's help with the scale "
+                    "of the activations, and it overfits or trains slowly without any error.",
+        fix="Call model.train() at the start of every training epoch (and model.eval() only "
+            "around evaluation): for epoch in range(epochs): model.train(); ...; model.eval(); "
+            "evaluate(...).",
+        source=f"{KARPATHY_TWEET}; {IOFFE}; {SRIVASTAVA}",
     ),
 ]

@@ -3,7 +3,7 @@
 ``check_data(X, y, X_val, y_val, loss_fn, num_classes)`` looks for NaN/Inf,
 inputs far from zero mean or unit scale, constant features, imbalanced
 classes, samples shared by training and validation, and labels the loss
-cannot take.
+cannot take (one-hot rows given to a loss that takes class indices).
 
 Healthy data must pass: the input statistics (``inputs``) use robust
 aggregates over features; class imbalance must be statistically significant;
@@ -28,12 +28,16 @@ MIN_ENTROPY = 0.5  # label entropy / ln(number of classes)
 MIN_OVERLAP = 0.02  # fraction of the validation set also in training
 
 
-def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None):
+def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None,
+               integer_ids=True):
     """Return the data findings for training (X, y) and validation (X_val, y_val) arrays.
 
     X: (N, ...) inputs; y: (N,) or (N, ...) targets; ``loss_fn`` (a Loss or None)
     tells classification from regression; ``num_classes`` (int or None, e.g. the
-    model's output width) bounds the labels. Nothing is modified.
+    model's output width) bounds the labels; ``integer_ids`` (bool): integer
+    inputs are token ids (the model starts with an Embedding, or the model is
+    unknown) and their scale is not judged; False: they are values (pixels
+    into a Linear or a Conv) and are checked like floats. Nothing is modified.
     """
     loss_name = _loss_name(loss_fn)
     ignore_index = getattr(data_loss_of(loss_fn), "ignore_index", None)
@@ -42,13 +46,17 @@ def check_data(X, y=None, X_val=None, y_val=None, loss_fn=None, num_classes=None
     for name, array in arrays.items():
         if array is not None:
             findings += non_finite(name, array)
+    for name in ("y", "y_val"):
+        if arrays[name] is not None:
+            findings += one_hot_targets(name, arrays[name], loss_name, num_classes)
     broken = {finding.where for finding in findings}
     if "X" not in broken:
-        findings += input_scale("X", X)
-        findings += constant_features("X", X)
+        findings += input_scale("X", X, integer_ids=integer_ids)
+        findings += constant_features("X", X, integer_ids=integer_ids)
     if X_val is not None and not broken & {"X", "X_val"}:
         already = {finding.code for finding in findings}
-        findings += [f for f in input_scale("X_val", X_val, reference=X) if f.code not in already]
+        findings += [f for f in input_scale("X_val", X_val, reference=X, integer_ids=integer_ids)
+                     if f.code not in already]
     for name in ("y", "y_val"):
         if arrays[name] is not None and name not in broken:
             findings += labels_out_of_range(name, arrays[name], loss_name, num_classes,
@@ -96,6 +104,34 @@ def non_finite(name, array):
 
 
 # --- labels ------------------------------------------------------------------
+
+def one_hot_targets(name, y, loss_name, num_classes=None):
+    """``one-hot-targets`` (error): one-hot rows (N, C) given to a loss that takes class indices.
+
+    CrossEntropyLoss also takes class probabilities of the logits' shape, so
+    float one-hot rows as wide as the output are valid; integer or boolean
+    one-hot rows, any one-hot rows for NLLLoss, or rows of another width than
+    the output are not: the loss raises a ShapeError at its first call.
+    """
+    dtype = np.asarray(y).dtype
+    y = as_numbers(y)
+    if (loss_name not in CLASS_INDEX_LOSSES or y is None or y.ndim != 2 or y.shape[1] < 2
+            or len(y) == 0):
+        return []
+    if not (np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
+        return []
+    wrong_width = num_classes is not None and y.shape[1] != num_classes
+    if not (dtype.kind in "iub" or loss_name == "NLLLoss" or wrong_width):
+        return []  # float probabilities of the logits' shape: a valid target
+    return [make_finding(
+        "one-hot-targets", name,
+        {"shape": str(tuple(y.shape)), "dtype": str(dtype), "loss": loss_name,
+         "model_outputs": num_classes if num_classes is not None else "unknown",
+         "expected": "class indices of shape (N,)"},
+        summary=f"{name} has shape {tuple(y.shape)} with a single 1 per row (one-hot), but "
+                f"{loss_name} takes class indices of shape ({len(y)},): pass "
+                f"{name}.argmax(axis=1).")]
+
 
 def labels_out_of_range(name, y, loss_name, num_classes=None, ignore_index=None):
     """``labels-out-of-range`` (error): labels the loss cannot take.

@@ -5,7 +5,9 @@ Healthy data must pass, so the rules use robust aggregates over features
 "egregious feature" rule that needs both an absolute and a relative excess
 (one column x1000 among standardized ones). Features are every non-batch
 position, except for (N, C, H, W) images, whose statistics are taken per
-channel. Integer inputs are token ids, not measurements: they are skipped.
+channel. Integer inputs are token ids when the model's first layer is an
+Embedding (skipped: ids are not measurements); into a Linear or a Conv they
+are raw values (uint8 pixels, 0-255) and are checked like floats.
 """
 
 import numpy as np
@@ -16,6 +18,7 @@ Z_OFF_CENTER = 3.0  # |mean| > 3 std: the feature is far from zero mean
 MAX_ABS = 10.0  # inputs beyond +-10 are large for a network initialized for unit scale
 STD_BAND = (0.1, 10.0)  # per-feature std outside this band is badly scaled
 FEATURE_SPREAD = 10.0  # a feature's std > 10x the median std stands out
+MAX_PIXEL = 255  # non-negative integers up to 255 look like raw 8-bit pixels
 
 
 def as_numbers(array):
@@ -36,22 +39,31 @@ def _feature_label(X, index, per_channel=True):
     return str(tuple(int(i) for i in np.unravel_index(index, X.shape[1:])))
 
 
-def _checkable_inputs(X):
-    """X as numbers when its centring and scale mean something, else None."""
+def _checkable_inputs(X, integer_ids=True):
+    """X as numbers when its centring and scale mean something, else None.
+
+    ``integer_ids``: integer inputs are token ids (skipped); False: they are
+    values (pixels) and are returned as float64.
+    """
     X = as_numbers(X)
-    if X is None or X.dtype.kind not in "fb" or X.ndim == 0 or len(X) < 2 or X.size == 0:
-        return None  # integers are token ids; a single sample has no spread
+    if X is None or X.ndim == 0 or len(X) < 2 or X.size == 0:
+        return None  # a single sample has no spread
+    if X.dtype.kind in "iu":
+        return None if integer_ids else X.astype(np.float64)
     return X
 
 
-def input_scale(name, X, reference=None):
+def input_scale(name, X, reference=None, integer_ids=True):
     """``inputs-not-centered`` and ``inputs-not-scaled`` (warnings) for inputs ``X``.
 
     With ``reference`` (the training inputs), ``X`` (validation inputs, at
     least 10 samples) is also compared with it: standardizing the training
-    set but not the validation set is a classic slip.
+    set but not the validation set is a classic slip. ``integer_ids`` (True
+    unless the model's first layer says otherwise): integer inputs are token
+    ids and are skipped; False: they are values, checked as floats.
     """
-    X = _checkable_inputs(X)
+    dtype = np.asarray(X).dtype
+    X = _checkable_inputs(X, integer_ids)
     if X is None:
         return []
     with np.errstate(all="ignore"):  # huge values may overflow: the rules still read inf
@@ -60,9 +72,10 @@ def input_scale(name, X, reference=None):
         if not varying.any():
             return []
         stats = {"mean": mean, "std": std, "varying": varying,
-                 "max_abs": float(np.max(np.abs(X)))}
+                 "max_abs": float(np.max(np.abs(X))), "dtype": dtype}
         findings = _not_centered(name, X, stats) + _not_scaled(name, X, stats)
-        reference = _checkable_inputs(reference) if reference is not None else None
+        if reference is not None:
+            reference = _checkable_inputs(reference, integer_ids)
         if reference is not None and reference.shape[1:] == X.shape[1:] and len(X) >= 10:
             codes = {finding.code for finding in findings}
             findings += [f for f in _shifted(name, stats, *_moments(reference))
@@ -111,15 +124,24 @@ def _not_scaled(name, X, stats):
         return []
     worst = int(np.argmax(stats["std"]))
     kind = "too small" if too_small else "too large"
-    return [make_finding(
-        "inputs-not-scaled", name,
-        {"median_std": median_std, "max_std": float(stats["std"][worst]), "max_abs": max_abs,
-         "worst_feature": _feature_label(X, worst),
-         "features_out_of_scale": int(egregious.sum()),
-         "std_band": f"[{STD_BAND[0]}, {STD_BAND[1]}]"},
-        summary=f"{name}: feature scale {kind}: median std {median_std:.3g}, largest "
-                f"std {stats['std'][worst]:.3g} (feature {_feature_label(X, worst)}), "
-                f"max |x| {max_abs:.3g}.")]
+    evidence = {"median_std": median_std, "max_std": float(stats["std"][worst]),
+                "max_abs": max_abs, "worst_feature": _feature_label(X, worst),
+                "features_out_of_scale": int(egregious.sum()),
+                "std_band": f"[{STD_BAND[0]}, {STD_BAND[1]}]", "dtype": str(stats["dtype"])}
+    summary = (f"{name}: feature scale {kind}: median std {median_std:.3g}, largest "
+               f"std {stats['std'][worst]:.3g} (feature {_feature_label(X, worst)}), "
+               f"max |x| {max_abs:.3g}.")
+    if _raw_pixels(X, stats["dtype"]):
+        evidence["hint"] = "raw 8-bit pixels: divide by 255"
+        summary += (f" These are {stats['dtype']} values in [0, {MAX_PIXEL}] fed to a "
+                    f"Linear/Conv layer: raw pixels; divide by 255.0.")
+    return [make_finding("inputs-not-scaled", name, evidence, summary=summary)]
+
+
+def _raw_pixels(X, dtype):
+    """Integer inputs in [0, 255] that span more than [0, 1]: raw 8-bit pixel values."""
+    return (np.dtype(dtype).kind in "iu" and float(np.min(X)) >= 0
+            and 1 < float(np.max(X)) <= MAX_PIXEL)
 
 
 def _shifted(name, stats, ref_mean, ref_std):
@@ -143,9 +165,9 @@ def _shifted(name, stats, ref_mean, ref_std):
     return []
 
 
-def constant_features(name, X):
+def constant_features(name, X, integer_ids=True):
     """``constant-feature`` (info): positions that never change (image borders often do not)."""
-    X = _checkable_inputs(X)
+    X = _checkable_inputs(X, integer_ids)
     if X is None:
         return []
     values = np.asarray(X, dtype=np.float64).reshape(len(X), -1)

@@ -19,8 +19,9 @@ What is measured (the records, see ``new_records``):
   per-layer activation statistics and histograms, gradient norm per layer
   (read at ``optimizer.step``, before the update), update/weight ratio and
   weight std per weight tensor, the regularization and data gradient norms,
-  batch accuracy, and whether the logits reaching the loss look like
-  probabilities.
+  batch accuracy, whether the logits reaching the loss look like
+  probabilities, and the gradient reaching each time step of a recurrent
+  layer (``time_steps``).
 
 A step ends at ``optimizer.step()``; without an optimizer, at the end of each
 backward pass of the model. The first non-finite loss triggers a probe
@@ -48,6 +49,7 @@ from minnet.diagnostics.monitor.stats import (
     sample_index,
     sampled_values,
 )
+from minnet.diagnostics.monitor.time_steps import TimeSteps
 from minnet.errors import ConfigError
 from minnet.losses import RegularizedLoss
 from minnet.losses.base import check_reduces_to_float
@@ -109,6 +111,7 @@ class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
         self._sampled = self._is_sampled(0)
         self._regularized = isinstance(loss_fn, RegularizedLoss)
         self._weight_decays = coupled_weight_decays(optimizer)
+        self._time_steps = TimeSteps(model)  # gradients through time of recurrent layers
 
     # --- attaching -------------------------------------------------------------
 
@@ -131,6 +134,7 @@ class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
                 self._wrap(self.loss_fn, "backward", self._loss_backward_wrapper)
         if self.optimizer is not None:
             self._wrap(self.optimizer, "step", self._step_wrapper)
+        self._time_steps.attach(self.records, lambda: not self._paused)
         self.attached = True
         return self
 
@@ -143,6 +147,7 @@ class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
         self._stop_capture()
         for handle in self._handles:
             handle.remove()
+        self._time_steps.detach()
         for obj, name, had, previous, wrapper in reversed(self._wrapped):
             if obj.__dict__.get(name) is wrapper:
                 if had:
@@ -241,6 +246,7 @@ class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
             def hook(layer, x, out, where=where, kind=kind):
                 captured[where] = (kind, out)
             self._capture_handles.append(module.register_forward_hook(hook))
+        self._capture_handles += self._time_steps.capture(self.step)
         self._capture_handles.append(self.model.register_forward_hook(self._on_forward))
 
     def _on_forward(self, module, x, out):

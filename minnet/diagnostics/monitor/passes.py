@@ -6,7 +6,11 @@ computed on its output, the activations captured on sampled steps. At the
 first backward it is a training pass (``PassesMixin._commit``); when the next
 forward starts first, it was an evaluation: ``PassesMixin`` turns it into a
 validation record (``watch``) and, with dropout or batch norm in training
-mode, into an ``eval_in_train_mode`` event.
+mode, into an ``eval_in_train_mode`` event. The mirror image: a training
+pass (it reached backward) made while the model and every dropout and
+batch-norm layer were in eval mode (``model.eval()`` left on) becomes a
+``train_in_eval_mode`` event (records["events"]["train_in_eval_mode"]:
+{"step", "modules"}).
 """
 
 import math
@@ -61,6 +65,8 @@ class PassesMixin:
             self._flush_eval_group()
         if current.batch_size is not None:
             self._train_batch_sizes.add(current.batch_size)
+        if self._mode_modules and not self.model.training:
+            self._record_train_in_eval_mode(current.step)
         if current.loss is not None:
             self._record_training_loss(current, self._sampled)
         if current.captured:
@@ -69,6 +75,21 @@ class PassesMixin:
             self._sample_done = True
             current.captured = {}
         current.pred = current.target = None
+
+    def _record_train_in_eval_mode(self, step):
+        """A training pass with the model in eval mode: dropout off, batch norm frozen.
+
+        Only when EVERY dropout/batch-norm layer is in eval mode: freezing the
+        batch-norm layers of a model in training mode is a deliberate technique.
+        """
+        if any(layer.training for _, layer in self._mode_modules):
+            return
+        events = self.records["events"].setdefault("train_in_eval_mode",
+                                                   {"step": [], "modules": []})
+        if events["step"] and events["step"][-1] == step:
+            return  # one record per step (a step may run several backward passes)
+        events["step"].append(step)
+        events["modules"].append(", ".join(where for where, _ in self._mode_modules))
 
     def _finish_pass(self, final):
         """Close the current pass; one that never reached backward was an evaluation."""

@@ -45,6 +45,7 @@ RULES = (
     updates.optimizer_not_updating,
     updates.stale_optimizer_gradients,
     schedule.lr_schedule_collapse,
+    events.train_in_eval_mode,
 )
 
 

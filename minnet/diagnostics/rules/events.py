@@ -1,8 +1,8 @@
 """Rules on events of the training loop: what only a hand-written loop gets wrong.
 
 Non-finite values, gradients never zeroed, evaluation with dropout or batch
-norm in training mode, batches that are not shuffled, probabilities fed to a
-loss that takes logits.
+norm in training mode (and training with them in eval mode), batches that
+are not shuffled, probabilities fed to a loss that takes logits.
 """
 
 import math
@@ -28,6 +28,10 @@ LABEL_MAX_PREFIXES = 40  # prefixes of the run examined to date the first detect
 # summing to 1" (to 1e-4, float32 round-off), on at least half the checks, twice.
 PROBABILITY_ROW_ERROR = 1e-4
 PROBABILITY_MIN_CHECKS = 2
+# train-in-eval-mode: training steps (forward + backward) with the model and every
+# dropout/batch-norm layer in eval mode; a few in a row, so that one step taken between
+# an evaluation and its model.train() is not a finding.
+TRAIN_IN_EVAL_STEPS = 3
 
 
 def non_finite(records):
@@ -161,3 +165,22 @@ def softmax_before_loss(records):
         summary="The outputs reaching the loss are probabilities (every entry in [0, 1], "
                 "rows summing to 1), but the loss expects logits.",
         step=int(checks["step"][hits[0]]))]
+
+
+def train_in_eval_mode(records):
+    events = records.get("events", {}).get("train_in_eval_mode", {})
+    steps = events.get("step", [])
+    flags = [index > 0 and steps[index] == steps[index - 1] + 1 for index in range(len(steps))]
+    start = first_run(flags, TRAIN_IN_EVAL_STEPS - 1)
+    if start is None:
+        return []
+    start -= 1  # the run's first step has no predecessor flag
+    modules = events["modules"][start]
+    return [make_finding(
+        "train-in-eval-mode", modules.split(", ")[0],
+        {"training_steps_in_eval_mode": len(steps), "first_step": int(steps[start]),
+         "in_eval_mode": modules, "threshold_steps": TRAIN_IN_EVAL_STEPS},
+        summary=f"{len(steps)} training step(s) (forward and backward) ran with the model "
+                f"in eval mode: {modules} did not drop units or normalize with batch "
+                f"statistics while the weights were updated.",
+        step=int(steps[start]))]

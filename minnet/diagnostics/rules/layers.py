@@ -32,6 +32,13 @@ DEAD_FRACTION = 0.5
 SATURATED_FRACTION = 0.5
 # vanishing-gradients: "RMS gradient of the first layer / last layer < 1e-3".
 VANISHING_RATIO = 1e-3
+# vanishing-gradients through time (recurrent layers, monitor/time_steps.py): the norm of
+# dL/dh_t at the first step over that at the last, below 1e-6 (a millionth of the error
+# reaches the start) AND a per-step factor ratio ** (1 / (T - 1)) below 0.5. The zoo's
+# healthy LSTM/GRU/RNN lose 0.6-0.8 per step (10-20 steps); the second condition keeps a
+# long sequence that fades slowly (0.93 per step over 200 steps) silent.
+TIME_VANISHING_RATIO = 1e-6
+TIME_VANISHING_PER_STEP = 0.5
 # exploding-gradients: "that ratio > 70, or global grad norm doubling check after check".
 EXPLODING_RATIO = 70.0
 DOUBLING_CHECKS = 5  # doublings in a row ...
@@ -141,7 +148,34 @@ def _sustained_ratio(code, records, flags_of, threshold):
 def vanishing_gradients(records):
     found = _sustained_ratio("vanishing-gradients", records,
                              lambda ratio: ratio < VANISHING_RATIO, VANISHING_RATIO)
-    return [] if found is None else [found]
+    return ([] if found is None else [found]) + _vanishing_through_time(records)
+
+
+def _vanishing_through_time(records):
+    """Per recurrent layer: ||dL/dh_0|| / ||dL/dh_{T-1}|| (the last step's error followed
+    back through time) past both thresholds on SUSTAINED_CHECKS checks in a row."""
+    findings = []
+    for where, entry in records.get("time_steps", {}).items():
+        ratio = as_array(entry["ratio"])
+        steps = np.array([len(norms) for norms in entry["norms"]], dtype=float)
+        with np.errstate(all="ignore"):
+            per_step = ratio ** (1.0 / np.maximum(steps - 1, 1))
+        run = _run((ratio < TIME_VANISHING_RATIO) & (per_step < TIME_VANISHING_PER_STEP))
+        if run is None:
+            continue
+        start, end = run
+        value, factor = float(np.median(ratio[start:end])), float(np.median(per_step[start:end]))
+        length = int(steps[start])
+        findings.append(make_finding(
+            "vanishing-gradients", where,
+            {"ratio_first_to_last_step": value, "time_steps": length,
+             "factor_per_step": factor, "threshold": TIME_VANISHING_RATIO,
+             "per_step_threshold": TIME_VANISHING_PER_STEP, "checks": end - start},
+            summary=f"{where}: the gradient of the last step's error reaching the first of "
+                    f"{length} time steps is {value:.3g} times its size at the last step "
+                    f"(x{factor:.2g} per step back in time).",
+            step=int(entry["step"][start])))
+    return findings
 
 
 def exploding_gradients(records):
