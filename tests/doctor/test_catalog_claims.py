@@ -236,6 +236,23 @@ ONE_HOT = np.eye(3)[Y]
 RNG = np.random.default_rng(0)
 NORMAL = RNG.standard_normal((300, 5))
 
+def _stale_gradient_at_step(zoo_run):
+    """Records in which step() sees 2.5x the gradient backward made (earlier steps' values
+    left in .grad) while the per-step event never fired: the second signal alone."""
+    from test_rules import healthy_losses, make_records
+
+    from minnet.diagnostics.rules import run_rules
+
+    records = make_records(healthy_losses())
+    checks = [0, 1, 2, 10, 20, 30, 40, 50]
+    records["update_ratio"] = {"0.weight": {"step": checks, "value": [1e-3] * len(checks)}}
+    records["gradient_check"] = {
+        "step": checks, "backward_norm": [1.0] * len(checks),
+        "optimizer_norm": [3.0] * len(checks), "stale_norm": [2.5] * len(checks),
+        "cosine": [0.99] * len(checks)}
+    return run_rules(records)
+
+
 CLAIMS = {
     "softmax-before-loss": [(CATALOG["softmax-before-loss"].signal, [
         fires(linted(Sequential(mlp(ReLU()), Softmax()), CrossEntropyLoss())),
@@ -360,9 +377,25 @@ CLAIMS = {
     ])],
     "update-ratio-high": [(CATALOG["update-ratio-high"].signal, [fires(zoo("lr-x100"))])],
     "update-ratio-low": [(CATALOG["update-ratio-low"].signal, [fires(zoo("lr-x1e-4"))])],
-    "grads-not-zeroed": [(CATALOG["grads-not-zeroed"].signal, [
-        fires(zoo("no-zero-grad")),
-        fires(zoo("rnn-story-1-no-zero-grad")),
+    "grads-not-zeroed": [
+        (sentences(CATALOG["grads-not-zeroed"].signal)[0], [
+            fires(zoo("no-zero-grad")),
+            fires(zoo("rnn-story-1-no-zero-grad")),
+        ]),
+        (sentences(CATALOG["grads-not-zeroed"].signal)[1], [
+            fires(_stale_gradient_at_step),
+            quiet(zoo("healthy-hand-written-loop")),
+        ]),
+    ],
+    "optimizer-not-updating": [(CATALOG["optimizer-not-updating"].signal, [
+        fires(zoo("optimizer-on-another-copy")),
+        fires(zoo("zero-grad-after-backward")),
+        fires(zoo("step-before-backward")),
+        quiet(zoo("healthy-hand-written-loop")),
+    ])],
+    "lr-schedule-collapse": [(CATALOG["lr-schedule-collapse"].signal, [
+        fires(zoo("lr-schedule-per-batch")),
+        quiet(zoo("rnn-story-fixed")),  # a cosine schedule over the whole run
     ])],
     "dead-relu": [(CATALOG["dead-relu"].signal, [fires(zoo("dead-relu-bias"))])],
     "saturated-activation": [(CATALOG["saturated-activation"].signal, [

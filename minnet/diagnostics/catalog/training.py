@@ -97,8 +97,9 @@ TRAINING = [
         code="grads-not-zeroed", severity="error", kind="monitor",
         title="Gradients accumulate across steps",
         signal="A parameter's .grad is already non-zero when the next backward pass starts, step "
-               "after step; or the gradients the optimizer uses differ from a fresh recompute on "
-               "the same batch.",
+               "after step. On sampled steps, the gradient optimizer.step() sees is compared "
+               "with the fresh one this step's backward computed (.grad after backward minus "
+               ".grad before it).",
         threshold="Non-zero .grad at the start of backward on 3 or more consecutive steps, or "
                   "the optimizer's gradient differs from the one this step's backward computed "
                   "(.grad after backward minus .grad before it) by a relative error > 1e-2, on "
