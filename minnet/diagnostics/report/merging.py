@@ -12,12 +12,14 @@ few specific sentences, and whose ``parts`` are the original findings.
 """
 
 import dataclasses
+import re
 
 import numpy as np
 
 from minnet.diagnostics.catalog import CATALOG
 
 MAX_SUMMARIES = 3  # specific sentences kept in a merged explanation; the evidence has them all
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def _same(values):
@@ -63,6 +65,14 @@ def _explanation(parts):
     return " ".join(shown + ([general] if general else []))
 
 
+def _fix(parts):
+    """The parts' fixes, each sentence once (per-layer fixes share their advice)."""
+    fixes = list(dict.fromkeys(part.fix for part in parts))
+    if len(fixes) == 1:
+        return fixes[0]
+    return " ".join(dict.fromkeys(s for fix in fixes for s in SENTENCE_END.split(fix)))
+
+
 def merge(parts):
     """One finding standing for ``parts`` (same code and severity); see the module docstring."""
     if len(parts) == 1:
@@ -71,7 +81,7 @@ def merge(parts):
     return dataclasses.replace(
         parts[0], where=", ".join(dict.fromkeys(part.where for part in parts)),
         evidence=_evidence(parts), explanation=_explanation(parts),
-        fix=" ".join(dict.fromkeys(part.fix for part in parts)),
+        fix=_fix(parts),
         step=min(steps) if steps else None, explained_by=None, explains=[], parts=list(parts))
 
 

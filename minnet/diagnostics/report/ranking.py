@@ -82,21 +82,26 @@ def format_value(value):
     return str(value)
 
 
-def tree_text(finding, indent=""):
-    """``str(finding)``, then the findings it explains, indented one line each with why."""
-    lines = [indent + line for line in str(finding).split("\n")]
+def tree_text(finding):
+    """``str(finding)``, then every finding it explains, one line each with why.
+
+    The symptoms are listed flat under the root cause, depth first; one
+    explained through another symptom says so ("through exploding-gradients").
+    """
+    lines = str(finding).split("\n")
     if finding.explains:
-        lines.append(f"{indent}    explains:")
-    for child in finding.explains:
-        lines += _symptom_lines(finding.code, child, indent + "      ")
+        lines.append("    explains:")
+    for cause, symptom in _descendants(finding):
+        step = f" (step {symptom.step})" if symptom.step is not None else ""
+        through = "" if cause is finding else f"through {cause.code}: "
+        lines += [f"      - [{symptom.severity.upper()}] {symptom.code} at {symptom.where}{step}: "
+                  f"{through}{why(cause.code, symptom.code)}",
+                  f"          evidence: {symptom.evidence_text()}"]
     return "\n".join(lines)
 
 
-def _symptom_lines(cause, finding, indent):
-    step = f" (step {finding.step})" if finding.step is not None else ""
-    lines = [f"{indent}- [{finding.severity.upper()}] {finding.code} at {finding.where}{step}: "
-             f"{why(cause, finding.code)}",
-             f"{indent}    evidence: {finding.evidence_text()}"]
+def _descendants(finding):
+    """``(cause, symptom)`` pairs below ``finding``, depth first."""
     for child in finding.explains:
-        lines += _symptom_lines(finding.code, child, indent + "    ")
-    return lines
+        yield finding, child
+        yield from _descendants(child)

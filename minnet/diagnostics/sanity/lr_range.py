@@ -24,6 +24,9 @@ DIVERGENCE_FACTOR = 4.0  # diverged: smoothed loss above 4x its best and above i
 LEARNING_FRACTION = 0.9  # the sweep must lower the loss by 10% before it suggests a rate
 RISE_FACTOR = 1.3  # or rose by 30% after its minimum
 TOO_LOW_FACTOR = 1000.0  # lr-too-low: below the suggestion / 1000
+# A hint (info lr-too-high) when the rate is this far above the suggestion without reaching
+# the divergence rate: 30x a tenth of the fastest-descent rate lies past the loss's minimum.
+ABOVE_SUGGESTION_FACTOR = 30.0
 
 
 def _sweep(model, optimizer, loss_fn, X, y, rates, batch_size, rng):
@@ -75,7 +78,9 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     Findings (only with a user optimizer): ``lr-too-high`` when the user's
     rate is at or beyond the divergence rate; ``lr-too-low`` when it is below
     the suggestion / 1000. Both margins are wide on purpose: the usual rates
-    (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1) are never flagged.
+    (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1) are never flagged. A rate more than
+    30x above the suggestion that did not diverge is an info ``lr-too-high``
+    that says how many times above the suggestion it is.
 
     Shapes: X (N, ...), y (N,) class indices or the targets' shape.
     Returns ``(findings, records)`` with ``records["lr_range"] = {"lr": [...],
@@ -116,8 +121,21 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     if diverged is not None and lr >= diverged:
         summary = (f"The learning rate {lr:g} is at or beyond {diverged:.3g}, where the loss "
                    f"exploded in a learning-rate sweep"
-                   + (f"; about {record['suggested_lr']:.2g} works." if learned else "."))
+                   + (f"; it is {lr / record['suggested_lr']:.0f}x above the suggested "
+                      f"{record['suggested_lr']:.2g}." if learned else "."))
         return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
+    if learned and lr > ABOVE_SUGGESTION_FACTOR * record["suggested_lr"]:
+        factor = lr / record["suggested_lr"]
+        evidence["times_suggested"] = factor
+        summary = (f"The learning rate {lr:g} is {factor:.0f}x above {record['suggested_lr']:.2g}, "
+                   f"the rate this sweep suggests: the loss did not explode at it, so it "
+                   f"may train, but it lies past the rate of the sweep's lowest loss; expect "
+                   f"a noisy loss that settles late.")
+        return [make_finding("lr-too-high", "optimizer", evidence, summary, severity="info",
+                             fix=f"Try a rate near the suggestion, e.g. lr="
+                                 f"{record['suggested_lr']:.2g} (or up to "
+                                 f"{10 * record['suggested_lr']:.2g}), and compare the loss "
+                                 f"curves.")], records
     if learned and lr < record["suggested_lr"] / TOO_LOW_FACTOR:
         summary = (f"The learning rate {lr:g} is more than {TOO_LOW_FACTOR:g} times below "
                    f"{record['suggested_lr']:.2g}, a tenth of the rate of the lowest loss in "
