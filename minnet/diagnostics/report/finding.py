@@ -16,8 +16,6 @@ from minnet.diagnostics.catalog import CATALOG, SEVERITIES
 from minnet.diagnostics.report.markdown import save_report
 from minnet.diagnostics.report.ranking import RANK, arrange, format_value, tree_text
 
-_RANK = RANK
-
 
 @dataclass
 class Finding:
@@ -111,7 +109,7 @@ class Report:
 
     def problems(self, minimum="warning"):
         """Findings at ``minimum`` severity or worse (default: warnings and errors)."""
-        return [f for f in self.findings if _RANK[f.severity] <= _RANK[minimum]]
+        return [f for f in self.findings if RANK[f.severity] <= RANK[minimum]]
 
     def by_code(self, code):
         return [finding for finding in self.findings if finding.code == code]
