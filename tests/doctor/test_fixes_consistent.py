@@ -151,6 +151,7 @@ def test_underfitting_on_a_loss_still_falling_is_info_and_says_the_run_was_too_s
     rate = found.evidence["fall_per_window"]
     assert rate > rules_progress.STILL_FALLING_RATE
     assert f"still falling by {rate:.1%} per window" in found.explanation
+    assert found.fix.startswith("Train longer") and "steps=600" in found.fix
 
 
 def test_underfitting_on_a_flat_loss_stays_a_warning():
@@ -158,6 +159,7 @@ def test_underfitting_on_a_flat_loss_stays_a_warning():
     train = np.concatenate([np.linspace(1.1, 0.95, 50), 0.95 + 0.01 * rng.standard_normal(250)])
     (found,) = rules_progress.underfitting(loss_records(train, [1.1, 1.0, 0.98] + [0.97] * 12))
     assert found.severity == "warning" and "fall_per_window" not in found.evidence
+    assert found.fix == CATALOG["underfitting"].fix
 
 
 def dead_records(val_accuracy, train=None):

@@ -221,13 +221,16 @@ def underfitting(records):
                 "fraction_threshold": found}
     summary = (f"Training loss {end_train:.3g} and validation loss {end_val:.3g} stay above "
                f"{found:.0%} of the loss of a chance prediction ({reference:.3g}).")
-    rate = still_falling(train)
+    rate, fix = still_falling(train), None
     if rate is not None:  # it needs more steps, not another model
+        fix = (f"Train longer before changing the model: more epochs, or a longer doctor run "
+               f"(doctor(..., steps={2 * len(train)})); judge underfitting once the loss has "
+               f"levelled off.")
         evidence["fall_per_window"] = rate
         summary = (f"The run was too short to judge: the loss was still falling by {rate:.1%} "
                    f"per window of {window_size(len(train))} steps at its end (training loss "
                    f"{end_train:.3g}, chance {reference:.3g}). Train longer before calling it "
                    f"underfitting.")
     return [make_finding("underfitting", "training", evidence, summary=summary,
-                         severity="info" if rate is not None else None,
+                         severity="info" if rate is not None else None, fix=fix,
                          step=int(steps[len(train) - third]))]
