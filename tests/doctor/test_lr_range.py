@@ -5,7 +5,7 @@ import pytest
 
 from minnet.core import Sequential
 from minnet.data.generators import spiral
-from minnet.diagnostics.sanity.lr_range import lr_range_test
+from minnet.diagnostics.sanity.lr_range import ABOVE_SUGGESTION_FACTOR, lr_range_test
 from minnet.layers.activations import ReLU, Tanh
 from minnet.layers.linear import Linear
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
@@ -77,8 +77,13 @@ def test_usual_rates_are_never_flagged(activation, init, rate, seed, spiral_data
         classes = int(y.max()) + 1
         model = mlp(width, classes, activation, init, seed, hidden=100)
         optimizer = HEALTHY_RATES[rate](model.parameters())
-        findings, _ = lr_range_test(model, CrossEntropyLoss(), X, y, optimizer, rng=seed)
-        assert findings == []
+        findings, records = lr_range_test(model, CrossEntropyLoss(), X, y, optimizer, rng=seed)
+        # Never a warning; at most the hint that says how far above the suggestion it is.
+        assert [f for f in findings if f.severity != "info"] == []
+        for finding in findings:
+            factor = optimizer.lr / records["lr_range"]["suggested_lr"]
+            assert finding.code == "lr-too-high" and factor > ABOVE_SUGGESTION_FACTOR
+            assert f"{factor:.0f}x above" in finding.explanation
 
 
 def test_records_hold_the_sweep_and_the_suggestion(mnist_data):

@@ -306,8 +306,8 @@ BEFORE_TRAINING = [
         threshold="Loss > 1.5 x ln C while the logits' RMS spread > 2.5 (confidently wrong), or "
                   "loss < 0.5 x the entropy of the batch's labels (not a fresh model).",
         explanation="At initialization the network knows nothing, so it should give every class "
-                    "about the same probability and the loss should be close to ln C (2.30 for "
-                    "10 classes). A much larger loss means the outputs start huge and "
+                    "about the same probability and the loss should be close to ln C for C "
+                    "classes. A much larger loss means the outputs start huge and "
                     "confidently wrong (a bad init or unscaled inputs); a much smaller one means "
                     "the labels leak into the inputs or the loss is computed on the wrong thing.",
         fix="Start the final layer small: model[-1].weight.data *= 0.1 and "

@@ -11,6 +11,7 @@ A test checks that the committed file equals ``catalog_markdown()``.
 import sys
 
 from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.catalog.causes import EXPLAINS
 
 KINDS = {
     "lint": "Lint: the model and loss as written",
@@ -33,6 +34,11 @@ concrete fix and where the rule comes from.
 Severities: **error**: certainly wrong; **warning**: very likely wrong (a
 healthy setup never produces one); **info**: a hint. The severity shown is the
 default; a rule may raise or lower it when the evidence says so.
+
+Reports are ranked by cause: a finding that can explain another one found in
+the same report comes first, and the findings it explains are listed under it
+(**Explains** below; the graph is `minnet/diagnostics/catalog/causes.py`).
+Fix the root cause first: its symptoms often go away with it.
 """
 
 
@@ -60,7 +66,8 @@ def _section(entry):
         f"- **What is happening:** {entry.explanation}",
         f"- **Fix:** {entry.fix}",
         f"- **Source:** {entry.source}",
-    ])
+    ] + (["- **Explains:** " + ", ".join(f"`{code}`" for code in EXPLAINS[entry.code])]
+         if EXPLAINS.get(entry.code) else []))
 
 
 def catalog_markdown(catalog=None):

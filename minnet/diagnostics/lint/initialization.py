@@ -122,6 +122,42 @@ def _suggestion(module, param_name, activation):
     return init, f"before {activation or 'no activation'}, {formula} fits"
 
 
+# init name -> (minnet.init function that draws it, reference whose std it has)
+_REDRAW = {"he": ("kaiming_normal", "He"), "xavier": ("xavier_normal", "Glorot"),
+           "lecun": ("lecun_normal", "LeCun")}
+
+
+def parameter_expression(param_name):
+    """Python that reaches a parameter from ``model``: "2.1.weight" -> "model[2][1].weight"."""
+    parts = param_name.split(".")
+    return "model" + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts)
+
+
+def _fix(module, param_name, shape, init, ratio):
+    """A fix for this weight in this setup: redraw it at the scale its activation needs.
+
+    The catalog's general fix ("use He init before ReLU") would be no help to a
+    ReLU layer created with He init and then scaled by hand, the usual case.
+    """
+    target = parameter_expression(param_name)
+    factor = "* 10" if ratio > 1 else "* 0.01"
+    if _is_recurrent(module, param_name):
+        hidden = getattr(module, "hidden_size", None) or int(np.prod(shape[1:]))
+        function = "orthogonal" if param_name.rsplit(".", 1)[-1].startswith("weight_hh") \
+            else "xavier_uniform"
+        return (f"Draw {param_name} again at the recurrent scale, std about "
+                f"1/sqrt(H) = {1 / np.sqrt(hidden):.2g}: {target}.data[...] = "
+                f"minnet.init.{function}({target}.shape); remove any hand-made factor (such "
+                f"as `{factor}`, or a N(0, 1) draw), and add minnet.optim.clip_grad_norm_(...) "
+                f"before optimizer.step() against the explosions that remain.")
+    function, family = _REDRAW[init]
+    expected = _standard_references(shape)[family]
+    return (f"Draw {param_name} again at the {family} scale (std {expected:.2g}): "
+            f"{target}.data[...] = minnet.init.{function}({target}.shape). If the layer was "
+            f"created with init=\"{init}\", the init is right and something scaled it "
+            f"afterwards: remove the hand-made factor (such as `{factor}`).")
+
+
 def _band(size):
     """SCALE_BAND widened by the sampling error of the std of ``size`` random weights.
 
@@ -159,5 +195,6 @@ def weight_scale_skew(model, exempt, next_activation):
              "fan_in": int(fans(array.shape)[0]),
              "next_activation": activation or "none", "suggested_init": init},
             summary=f"{param_name} starts with std {scale:.3g}, {ratio:.3g}x the nearest "
-                    f"standard scale ({reference}, {refs[reference]:.3g}); {advice}."))
+                    f"standard scale ({reference}, {refs[reference]:.3g}); {advice}.",
+            fix=_fix(module, param_name, array.shape, init, ratio)))
     return findings

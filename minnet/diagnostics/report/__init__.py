@@ -1,5 +1,7 @@
 """What the doctor hands back: findings, the report, its Markdown file and its plots.
 
-``finding`` (``Finding``, ``Report``), ``markdown`` (``save_report``: report.md
+``finding`` (``Finding``, ``Report``), ``ranking`` (root causes first, their
+symptoms folded under them, by ``catalog.causes``), ``merging`` (one finding
+per code, its layers listed), ``markdown`` (``save_report``: report.md
 and its PNG figures), ``plots`` and ``plots_sanity`` (the Display objects).
 """

@@ -5,15 +5,16 @@ a ``severity`` (``"error"``: certainly wrong; ``"warning"``: very likely wrong,
 never raised on a healthy setup; ``"info"``: a hint), ``where`` (the layer or
 data it concerns), ``evidence`` (the numbers that triggered it), a
 plain-language ``explanation`` and a concrete ``fix``. A ``Report`` is a
-ranked list of findings plus what the doctor recorded on the way (for plots).
+list of findings ranked by cause (``ranking``: a root cause first, the
+findings it explains folded under it; one finding per code, its layers
+listed, see ``merging``) plus what the doctor recorded on the way (for plots).
 """
 
 from dataclasses import dataclass, field
 
 from minnet.diagnostics.catalog import CATALOG, SEVERITIES
 from minnet.diagnostics.report.markdown import save_report
-
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+from minnet.diagnostics.report.ranking import RANK, arrange, format_value, tree_text
 
 
 @dataclass
@@ -22,6 +23,11 @@ class Finding:
 
     ``step`` is the training step at which a monitor rule first fired (None
     for checks that run before training): the time to detection.
+
+    Set by a ``Report`` (not compared by ``==``): ``explained_by``, the code
+    of the present root cause this finding is a symptom of (None for a root
+    cause); ``explains``, the findings folded under this one; ``parts``, the
+    per-layer findings merged into this one (empty when it stands alone).
     """
 
     code: str
@@ -31,6 +37,9 @@ class Finding:
     explanation: str
     fix: str
     step: int = None
+    explained_by: str = field(default=None, compare=False)
+    explains: list = field(default_factory=list, compare=False, repr=False)
+    parts: list = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:
@@ -39,12 +48,7 @@ class Finding:
 
     def evidence_text(self):
         """The evidence as ``name=value`` pairs, numbers shown with 3 significant digits."""
-        parts = []
-        for name, value in self.evidence.items():
-            if isinstance(value, float):
-                value = f"{value:.3g}"
-            parts.append(f"{name}={value}")
-        return ", ".join(parts)
+        return ", ".join(f"{name}={format_value(value)}" for name, value in self.evidence.items())
 
     def __str__(self):
         step = f" (step {self.step})" if self.step is not None else ""
@@ -56,8 +60,11 @@ class Finding:
 
 @dataclass
 class Report:
-    """The doctor's findings, ranked error > warning > info, then in the order found.
+    """The doctor's findings, ranked by cause, then error > warning > info, then as found.
 
+    ``findings`` lists every finding once per code (and severity), each root
+    cause followed by the findings it explains (``ranking.arrange``); the
+    per-layer findings they were merged from stay in ``finding.parts``.
     ``records`` holds what was measured on the way (loss curves, per-layer
     statistics over time) for ``minnet.diagnostics.report.plots``.
     """
@@ -66,21 +73,34 @@ class Report:
     records: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.findings = self.ranked(self.findings)
+        self._found = []  # every finding as a check returned it, in the order found
+        self.add(self.findings)
 
     @staticmethod
     def ranked(findings):
-        order = {id(finding): index for index, finding in enumerate(findings)}
-        return sorted(findings, key=lambda f: (_RANK[f.severity], order[id(f)]))
+        """``findings`` merged per code, root causes first, symptoms folded under them."""
+        return arrange(findings)
 
     def add(self, findings):
-        """Add findings (one or a list), dropping exact repeats of (code, where)."""
+        """Add findings (one or a list), dropping exact repeats of (code, where), and re-rank.
+
+        A merged finding (from another report) is added as the findings it was made of.
+        """
         if isinstance(findings, Finding):
             findings = [findings]
-        seen = {(f.code, f.where) for f in self.findings}
-        fresh = [f for f in findings if (f.code, f.where) not in seen]
-        self.findings = self.ranked(self.findings + fresh)
+        seen = {(f.code, f.where) for f in self._found}
+        for finding in findings:
+            for part in finding.parts or [finding]:
+                if (part.code, part.where) not in seen:
+                    seen.add((part.code, part.where))
+                    self._found.append(part)
+        self.findings = arrange(self._found)
         return self
+
+    def root_causes(self, minimum="warning"):
+        """Findings at ``minimum`` severity or worse that no other present finding explains,
+        in the order to fix them."""
+        return [f for f in self.problems(minimum) if f.explained_by is None]
 
     @property
     def codes(self):
@@ -89,7 +109,7 @@ class Report:
 
     def problems(self, minimum="warning"):
         """Findings at ``minimum`` severity or worse (default: warnings and errors)."""
-        return [f for f in self.findings if _RANK[f.severity] <= _RANK[minimum]]
+        return [f for f in self.findings if RANK[f.severity] <= RANK[minimum]]
 
     def by_code(self, code):
         return [finding for finding in self.findings if finding.code == code]
@@ -114,16 +134,20 @@ class Report:
                   for severity in SEVERITIES}
         head = ("minnet doctor: " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
                                                for s, n in counts.items() if n))
-        return head + "\n\n" + "\n\n".join(str(finding) for finding in self.findings)
+        roots = [f for f in self.findings if f.explained_by is None]
+        return head + "\n\n" + "\n\n".join(tree_text(finding) for finding in roots)
 
 
-def make_finding(code, where, evidence, summary=None, severity=None, step=None):
+def make_finding(code, where, evidence, summary=None, severity=None, step=None, fix=None):
     """Build a Finding for ``code`` with the catalog's explanation and fix.
 
     ``summary`` is the specific sentence for this case ("layer 2: 87% of units
-    dead"), placed before the catalog's general explanation.
+    dead"), placed before the catalog's general explanation. ``fix`` replaces
+    the catalog's general fix with one written for this setup (the catalog's
+    "use He init before ReLU" is no help to a network that already does).
     """
     entry = CATALOG[code]
     explanation = entry.explanation if summary is None else f"{summary} {entry.explanation}"
     return Finding(code=code, severity=severity or entry.severity, where=where,
-                   evidence=dict(evidence), explanation=explanation, fix=entry.fix, step=step)
+                   evidence=dict(evidence), explanation=explanation,
+                   fix=entry.fix if fix is None else fix, step=step)

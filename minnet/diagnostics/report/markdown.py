@@ -1,7 +1,8 @@
 """Save a doctor Report as Markdown with PNG figures: ``save_report(report, directory)``.
 
-``directory/report.md`` lists the findings ranked (error, warning, info), each
-with its code, severity, where, an evidence table, the explanation and the fix,
+``directory/report.md`` names the root causes, then lists the findings ranked by
+cause (each root cause followed by the symptoms it explains, marked "explained
+by"), each with its code, severity, where, an evidence table, the explanation and the fix,
 then links the figures written next to it (one PNG per kind of record that the
 report holds). Figures are drawn on ``matplotlib.figure.Figure`` objects with
 the Agg canvas: no window opens, pyplot's global state and backend are left
@@ -13,6 +14,7 @@ import os
 import numpy as np
 
 from minnet.diagnostics.catalog import CATALOG, SEVERITIES
+from minnet.diagnostics.catalog.causes import why
 from minnet.diagnostics.report.plots import (
     ActivationHistogramDisplay,
     GradientNormDisplay,
@@ -22,6 +24,7 @@ from minnet.diagnostics.report.plots import (
     grid_shape,
 )
 from minnet.diagnostics.report.plots_sanity import LRRangeDisplay, OverfitBatchDisplay
+from minnet.diagnostics.report.ranking import format_value
 
 REPORT_NAME = "report.md"
 CATALOG_DOC = "docs/doctor-catalog.md"
@@ -81,6 +84,8 @@ def _cell(value):
     """A value as Markdown table text: floats with 3 significant digits, pipes escaped."""
     if isinstance(value, (float, np.floating)):
         value = f"{float(value):.3g}"
+    elif isinstance(value, dict):  # a merged finding: one value per place
+        value = format_value(value)
     elif isinstance(value, np.ndarray):
         value = np.array2string(value, precision=3, threshold=8)
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -92,15 +97,26 @@ def _summary(findings):
     counts = [(severity, sum(f.severity == severity for f in findings))
               for severity in SEVERITIES]
     words = {"error": "error", "warning": "warning", "info": "hint"}
-    return ", ".join(f"**{n} {words[s]}{'s' if n != 1 else ''}**" for s, n in counts if n) + \
-        " (ranked: errors first, then warnings, then hints)."
+    text = ", ".join(f"**{n} {words[s]}{'s' if n != 1 else ''}**" for s, n in counts if n) + \
+        (" (ranked by cause: each root cause comes first, the findings it explains under it; "
+         "then errors, warnings, hints).")
+    roots = [f for f in findings if f.explained_by is None and f.severity != "info"]
+    if roots:
+        text += "\n\n**Root causes, in the order to fix them:** " + \
+            ", ".join(f"`{f.code}`" for f in roots) + "."
+    return text
 
 
-def _finding_section(number, finding):
+def _finding_section(number, finding, numbers):
+    """One finding; ``numbers`` maps id(finding) to its number (for cross-references)."""
     entry = CATALOG.get(finding.code)
     title = f": {entry.title}" if entry is not None else ""
-    lines = [f"### {number}. `{finding.code}`{title}", "",
+    folded = f" (explained by `{finding.explained_by}`)" if finding.explained_by else ""
+    lines = [f"### {number}. `{finding.code}`{title}{folded}", "",
              f"- **Severity:** {finding.severity}", f"- **Where:** `{finding.where}`"]
+    if finding.explained_by:
+        lines.append(f"- **Explained by:** `{finding.explained_by}`: "
+                     f"{why(finding.explained_by, finding.code)}")
     if finding.step is not None:
         lines.append(f"- **Step:** {finding.step} (when the monitor first saw it)")
     lines.append("")
@@ -110,6 +126,10 @@ def _finding_section(number, finding):
                   for name, value in finding.evidence.items()]
         lines.append("")
     lines += [f"**What is happening.** {finding.explanation}", "", f"**Fix.** {finding.fix}"]
+    if finding.explains:
+        lines += ["", "**Explains** (fix this first; these may then go away):"]
+        lines += [f"- `{child.code}` (#{numbers[id(child)]}): {why(finding.code, child.code)}"
+                  for child in finding.explains]
     if entry is not None:
         lines += ["", f"*Source:* {entry.source}. *Catalog:* `{finding.code}` in {CATALOG_DOC}."]
     return "\n".join(lines)
@@ -120,11 +140,15 @@ def report_markdown(report, figures=()):
     findings = list(report.findings)
     parts = ["# minnet doctor report", "", _summary(findings), ""]
     if findings:
-        parts += ["| # | severity | code | where | step |", "| --- | --- | --- | --- | --- |"]
-        parts += [f"| {i} | {f.severity} | `{f.code}` | {_cell(f.where)} | "
-                  f"{'' if f.step is None else f.step} |" for i, f in enumerate(findings, 1)]
+        numbers = {id(f): i for i, f in enumerate(findings, 1)}
+        parts += ["| # | severity | code | where | step | explained by |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        parts += [f"| {i} | {f.severity} | {'↳ ' if f.explained_by else ''}`{f.code}` | "
+                  f"{_cell(f.where)} | {'' if f.step is None else f.step} | "
+                  f"{'`' + f.explained_by + '`' if f.explained_by else ''} |"
+                  for i, f in enumerate(findings, 1)]
         parts += ["", "## Findings", ""]
-        parts += [_finding_section(i, f) + "\n" for i, f in enumerate(findings, 1)]
+        parts += [_finding_section(i, f, numbers) + "\n" for i, f in enumerate(findings, 1)]
     parts += ["## Figures", ""]
     if not figures:
         parts += ["No figures: the report holds no recorded statistics.", ""]

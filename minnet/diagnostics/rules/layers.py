@@ -23,6 +23,7 @@ from minnet.diagnostics.rules.common import (
 )
 from minnet.diagnostics.rules.schedule import lr_schedule_collapse
 from minnet.diagnostics.rules.updates import not_updating
+from minnet.diagnostics.rules.progress import fitted
 
 # Each code's starting threshold in short (docs/doctor-catalog.md: in full, with its source).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
@@ -73,16 +74,24 @@ def _layers_above(records, kinds, key, threshold):
 
 
 def dead_relu(records):
+    """Layers with more than half their ReLUs dead; only info when the run fitted its data
+    (``progress.fitted``: ~100% accuracy or a loss near 0): dead units then cost capacity,
+    not learning."""
     findings = []
+    fit = fitted(records)
     for where, entry, start, end, fraction in _layers_above(
             records, ("relu",), "dead_fraction", DEAD_FRACTION):
+        evidence = {"dead_fraction": fraction, "threshold": DEAD_FRACTION, "checks": end - start,
+                    "dead_fraction_last_check": float(entry["dead_fraction"][-1])}
+        summary = (f"{where}: {fraction:.0%} of the units are <= 0 on every sample of the "
+                   f"batch, on {end - start} sampled checks in a row.")
+        if fit is not None:
+            evidence.update(fit[0])
+            summary += (f" But {fit[1]}: the dead units waste capacity without stopping "
+                        f"learning (a hint, not a fault).")
         findings.append(make_finding(
-            "dead-relu", where,
-            {"dead_fraction": fraction, "threshold": DEAD_FRACTION, "checks": end - start,
-             "dead_fraction_last_check": float(entry["dead_fraction"][-1])},
-            summary=f"{where}: {fraction:.0%} of the units are <= 0 on every sample of the "
-                    f"batch, on {end - start} sampled checks in a row.",
-            step=int(entry["step"][start])))
+            "dead-relu", where, evidence, summary=summary,
+            severity="info" if fit is not None else None, step=int(entry["step"][start])))
     return findings
 
 

@@ -38,6 +38,16 @@ OVERFIT_TRAIN_FALL = 0.2  # ... while the training loss fell by another 20% (noi
 # the run (and within the noise); or, no better than chance (90%) and flat to 5%
 # (a model that creeps toward the chance loss from a bad start).
 UNDERFIT_LEVELS = ((0.6, 0.02), (0.9, 0.05))
+# ... but a loss still falling steadily at the end of the run (at least 0.5% per window, a
+# window being 1/20 of the run: another run as long would take off a tenth more, with a
+# trend 3 standard errors clear of the noise) says the run was too short to judge: info.
+STILL_FALLING_RATE = 5e-3
+STILL_FALLING_WINDOWS = 5  # the trend is fitted on at least this many last windows
+STILL_FALLING_SIGMAS = 3.0
+# A run "fitted" its data (dead-relu is then info): training or validation accuracy of
+# 99% or more, or a training loss at or below a tenth of the loss of a chance prediction.
+FITTED_ACCURACY = 0.99
+FITTED_LOSS_FRACTION = 0.1
 
 
 def _chance_reference(records):
@@ -52,6 +62,53 @@ def _chance_reference(records):
         baseline = as_array(records.get("loss", {}).get("baseline", []))
         baseline = baseline[np.isfinite(baseline)]
         return float(np.mean(baseline)) if baseline.size else None
+    return None
+
+
+def _last_finite(values, count=1):
+    values = as_array(values)
+    values = values[np.isfinite(values)]
+    return float(np.mean(values[-count:])) if values.size else None
+
+
+def fitted(records):
+    """``(evidence, sentence)`` when the run fitted its data, else None (see FITTED_*)."""
+    loss = records.get("loss", {})
+    for key, name, count in (("val_accuracy", "validation", 1), ("accuracy", "training", 5)):
+        accuracy = _last_finite(loss.get(key, []), count)
+        if accuracy is not None and accuracy >= FITTED_ACCURACY:
+            return ({f"{name}_accuracy": accuracy},
+                    f"the model still reached {accuracy:.0%} {name} accuracy")
+    _, train = finite_losses(records)
+    reference = _chance_reference(records)
+    if reference and train.size >= window_size(len(train)):
+        end = float(np.mean(train[-window_size(len(train)):]))
+        if end <= FITTED_LOSS_FRACTION * reference:
+            return ({"final_loss_over_chance": end / reference},
+                    f"the training loss still fell to {end / reference:.0%} of the loss of a "
+                    f"chance prediction")
+    return None
+
+
+def still_falling(losses):
+    """The loss's relative fall per window at the end of the run when it is steady, else None.
+
+    A straight line is fitted to the last third of the window means (at least
+    STILL_FALLING_WINDOWS); its slope must be a fall of STILL_FALLING_RATE of
+    the level per window and STILL_FALLING_SIGMAS standard errors clear of 0.
+    """
+    size = window_size(len(losses))
+    if len(losses) < size * STILL_FALLING_WINDOWS:
+        return None
+    means = windows(losses, size).mean(axis=1)
+    tail = means[-max(STILL_FALLING_WINDOWS, len(means) // 3):]
+    index = np.arange(len(tail), dtype=float)
+    slope, intercept = np.polyfit(index, tail, 1)
+    residuals = tail - (slope * index + intercept)
+    spread = np.sqrt(np.sum(residuals ** 2) / (len(tail) - 2) / np.sum((index - index.mean()) ** 2))
+    rate = -slope / float(np.mean(tail))
+    if rate >= STILL_FALLING_RATE and -slope > STILL_FALLING_SIGMAS * spread:
+        return float(rate)
     return None
 
 
@@ -160,10 +217,20 @@ def underfitting(records):
             break
     if found is None:
         return []
-    return [make_finding(
-        "underfitting", "training",
-        {"train_loss": end_train, "val_loss": end_val, "chance_loss": reference,
-         "fraction_threshold": found},
-        summary=f"Training loss {end_train:.3g} and validation loss {end_val:.3g} stay above "
-                f"{found:.0%} of the loss of a chance prediction ({reference:.3g}).",
-        step=int(steps[len(train) - third]))]
+    evidence = {"train_loss": end_train, "val_loss": end_val, "chance_loss": reference,
+                "fraction_threshold": found}
+    summary = (f"Training loss {end_train:.3g} and validation loss {end_val:.3g} stay above "
+               f"{found:.0%} of the loss of a chance prediction ({reference:.3g}).")
+    rate, fix = still_falling(train), None
+    if rate is not None:  # it needs more steps, not another model
+        fix = (f"Train longer before changing the model: more epochs, or a longer doctor run "
+               f"(doctor(..., steps={2 * len(train)})); judge underfitting once the loss has "
+               f"levelled off.")
+        evidence["fall_per_window"] = rate
+        summary = (f"The run was too short to judge: the loss was still falling by {rate:.1%} "
+                   f"per window of {window_size(len(train))} steps at its end (training loss "
+                   f"{end_train:.3g}, chance {reference:.3g}). Train longer before calling it "
+                   f"underfitting.")
+    return [make_finding("underfitting", "training", evidence, summary=summary,
+                         severity="info" if rate is not None else None, fix=fix,
+                         step=int(steps[len(train) - third]))]

@@ -14,6 +14,12 @@ from minnet.losses import BCELoss
 HIGH_RATIO = 1.5  # loss / the loss of a uniform prediction
 MAX_LOGIT_SPREAD = 2.5  # a fresh He-initialized net has logits of spread ~1.4
 LOW_RATIO = 0.5  # loss / the loss of the best constant prediction
+# A loss too low at step 0 is not cured by starting the last layer small (the catalog's fix
+# for a loss too high): the model is not fresh or the inputs hold the answer.
+LOW_LOSS_FIX = ("Diagnose the model before it is trained (build it afresh, or re-create it "
+                "before calling the doctor); look for the labels inside the inputs (a column "
+                "equal to y: [j for j in range(X.shape[1]) if np.array_equal(X[:, j], y)]); "
+                "check that the loss receives the model's logits and the true labels.")
 
 
 def _score_spread(loss_fn, out):
@@ -79,17 +85,20 @@ def initial_loss_check(model, loss_fn, X, y, rng=None, *, batch_size=256):
                 "logit_spread": spread, "samples": len(X_batch),
                 "threshold": f"loss > {HIGH_RATIO:g} x {label} with logit spread > "
                              f"{MAX_LOGIT_SPREAD:g}, or loss < {LOW_RATIO:g} x label entropy"}
+    expected = (f"{label} = ln {num_classes} = {uniform:.3g} here (C = {num_classes})"
+                if multiclass else f"ln 2 = {uniform:.3g} per output here")
     if ratio > HIGH_RATIO and spread > MAX_LOGIT_SPREAD:
-        summary = (f"The loss at step 0 is {loss:.3g}, {ratio:.2g} x {label} = "
-                   f"{uniform:.3g} (C = {num_classes}): the logits start with a spread of "
-                   f"{spread:.3g} instead of about 1, confidently wrong.")
+        summary = (f"The loss at step 0 is {loss:.3g}, {ratio:.2g} x the expected "
+                   f"{expected}: the logits start with a spread of {spread:.3g} instead of "
+                   f"about 1, confidently wrong.")
         return [make_finding("initial-loss-off", "loss", evidence, summary)]
     if loss < LOW_RATIO * best:
         evidence["label_entropy"] = best
         summary = (f"The loss at step 0 is {loss:.3g}, below half the entropy of the labels "
-                   f"({best:.3g}): an untrained model cannot do that. Is it already "
-                   f"trained, or do the inputs leak the labels?")
-        return [make_finding("initial-loss-off", "loss", evidence, summary)]
+                   f"({best:.3g}; a fresh model is expected near {expected}): an untrained "
+                   f"model cannot do that. Is it already trained, or do the inputs leak the "
+                   f"labels?")
+        return [make_finding("initial-loss-off", "loss", evidence, summary, fix=LOW_LOSS_FIX)]
     return []
 
 

@@ -32,6 +32,9 @@ TOO_LOW_FACTOR = 1000.0  # lr-too-low: below the suggestion / 1000
 # good one (SGD lr=1 with momentum, zoo lr-x10-above-range) is at 30-40% of it.
 TOO_HIGH_OVER_SUGGESTION = 10.0
 TOO_HIGH_OF_DIVERGENCE = 0.25
+# A hint (info lr-too-high) when the rate is this far above the suggestion without reaching
+# the divergence rate: 30x a tenth of the fastest-descent rate lies past the loss's minimum.
+ABOVE_SUGGESTION_FACTOR = 30.0
 
 
 def _sweep(model, optimizer, loss_fn, X, y, rates, batch_size, rng):
@@ -82,11 +85,13 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
 
     Findings (only with a user optimizer): ``lr-too-high`` when the user's
     rate is at or beyond the divergence rate, or both 10x the suggestion and a
-    quarter of the divergence rate;
-    ``lr-too-low`` when it is below the suggestion / 1000. The margins are
-    wide on purpose: the usual rates (Adam 1e-3 to 1e-2, SGD 0.01 to 0.1)
-    are never flagged. ``records["lr_range"]`` also keeps ``user_lr`` and
-    ``lr_over_suggested`` for the monitor's rules.
+    quarter of the divergence rate; ``lr-too-low`` when it is below the
+    suggestion / 1000. The margins are wide on purpose: the usual rates (Adam
+    1e-3 to 1e-2, SGD 0.01 to 0.1) are never warned about. A rate more than
+    30x above the suggestion that is not warned about is an info
+    ``lr-too-high`` that says how many times above the suggestion it is.
+    ``records["lr_range"]`` also keeps ``user_lr`` and ``lr_over_suggested``
+    for the monitor's rules.
 
     Shapes: X (N, ...), y (N,) class indices or the targets' shape.
     Returns ``(findings, records)`` with ``records["lr_range"] = {"lr": [...],
@@ -130,7 +135,8 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
     if diverged is not None and lr >= diverged:
         summary = (f"The learning rate {lr:g} is at or beyond {diverged:.3g}, where the loss "
                    f"exploded in a learning-rate sweep"
-                   + (f"; about {record['suggested_lr']:.2g} works." if learned else "."))
+                   + (f"; it is {lr / record['suggested_lr']:.0f}x above the suggested "
+                      f"{record['suggested_lr']:.2g}." if learned else "."))
         return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
     if (learned and diverged is not None and lr >= TOO_HIGH_OF_DIVERGENCE * diverged
             and lr >= TOO_HIGH_OVER_SUGGESTION * record["suggested_lr"]):
@@ -143,6 +149,18 @@ def lr_range_test(model, loss_fn, X, y, optimizer=None, *, start=1e-7, end=10.0,
                    f"and {lr / diverged:.0%} of {diverged:.3g}, where the sweep's loss "
                    f"exploded: it has not diverged yet, but each step overshoots.")
         return [make_finding("lr-too-high", "optimizer", evidence, summary)], records
+    if learned and lr > ABOVE_SUGGESTION_FACTOR * record["suggested_lr"]:
+        factor = lr / record["suggested_lr"]
+        evidence["times_suggested"] = factor
+        summary = (f"The learning rate {lr:g} is {factor:.0f}x above {record['suggested_lr']:.2g}, "
+                   f"the rate this sweep suggests: the loss did not explode at it, so it "
+                   f"may train, but it lies past the rate of the sweep's lowest loss; expect "
+                   f"a noisy loss that settles late.")
+        return [make_finding("lr-too-high", "optimizer", evidence, summary, severity="info",
+                             fix=f"Try a rate near the suggestion, e.g. lr="
+                                 f"{record['suggested_lr']:.2g} (or up to "
+                                 f"{10 * record['suggested_lr']:.2g}), and compare the loss "
+                                 f"curves.")], records
     if learned and lr < record["suggested_lr"] / TOO_LOW_FACTOR:
         summary = (f"The learning rate {lr:g} is more than {TOO_LOW_FACTOR:g} times below "
                    f"{record['suggested_lr']:.2g}, a tenth of the rate of the lowest loss in "
