@@ -79,7 +79,7 @@ def input_width_mismatch(seed):
 
 @broken("vanishing-rnn", "A tanh RNN on the adding problem (50 steps) whose recurrent weights "
         "are a tenth of their usual scale: the error of the last step fades to nothing "
-        "before it reaches the first.", "vanishing-gradients")
+        "before it reaches the first.", ("weight-scale-skew", "vanishing-gradients"))
 def vanishing_rnn(seed, steps=50, hidden=16):
     rng = make_rng(seed)
     X, y = adding_problem(256, steps, rng=rng)

@@ -20,7 +20,7 @@ from minnet.zoo.base import Experiment, broken, collect, phrases_split
 
 @broken("exploding-rnn", "A tanh RNN on the adding problem (50 steps) whose recurrent weights "
         "are drawn from N(0, 1), not scaled by 1/sqrt(H): gradients explode back in time.",
-        "exploding-gradients")
+        ("weight-scale-skew", "exploding-gradients"))
 def exploding_rnn(seed, steps=50, hidden=16):
     rng = make_rng(seed)
     X, y = adding_problem(256, steps, rng=rng)

@@ -216,13 +216,7 @@ def test_markdown_names_the_root_causes_and_marks_the_folded_findings():
 # --- the zoo: root cause first ---------------------------------------------------------
 
 # example -> why its first warning is not one of its expected codes (a judgement, kept short)
-ROOT_CAUSE_NOT_EXPECTED = {
-    "exploding-rnn": "the mistake is the recurrent init (N(0, 1), not 1/sqrt(H)): "
-                     "weight-scale-skew on weight_hh_l0 is the root cause and explains "
-                     "exploding-gradients; the example expects only the symptom",
-    "rnn-story-4-exploding-gradients": "as exploding-rnn: the N(0, 1) recurrent init is "
-                                       "named first (weight-scale-skew), the explosion under it",
-}
+ROOT_CAUSE_NOT_EXPECTED = {}
 
 
 def _zoo_params():

@@ -17,6 +17,7 @@ import re
 import pytest
 
 from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.catalog.causes import explains
 from minnet.diagnostics.report.finding import SEVERITIES
 from minnet.zoo import EXAMPLES, broken_examples, healthy_examples
 from minnet.zoo.report import HEALTHY_SEEDS, run_example
@@ -108,7 +109,10 @@ def test_rnn_story_has_one_mistake_per_step_in_order_and_a_fixed_version():
                    for name, example in EXAMPLES.items() if STORY.match(name))
     assert [number for number, _ in steps] == list(range(1, len(steps) + 1))
     assert len(steps) >= 8
-    assert all(len(example.expected) == 1 and not example.healthy for _, example in steps)
+    assert not any(example.healthy for _, example in steps)
+    for _, example in steps:  # one mistake: its code, or its root cause and the symptom it explains
+        cause, *symptoms = example.expected
+        assert len(symptoms) <= 1 and all(explains(cause, s) for s in symptoms), example.name
     assert EXAMPLES["rnn-story-fixed"].healthy
 
 
