@@ -21,10 +21,22 @@ one at a time) and ``healthy``; ``base`` holds what they share and
 doctor (``minnet.diagnostics``); the doctor never imports the zoo.
 """
 
-from minnet.zoo import custom, data, healthy, mlp, rnn, story
+from minnet.zoo import (
+    custom,
+    data,
+    healthy,
+    healthy_more,
+    mlp,
+    rnn,
+    story,
+    variations_data,
+    variations_model,
+    variations_training,
+)
 from minnet.zoo.base import Example, Experiment  # noqa: F401
 
-_MODULES = (mlp, data, custom, rnn, story, healthy)
+_MODULES = (mlp, data, custom, rnn, story, healthy, variations_training, variations_model,
+            variations_data, healthy_more)
 
 EXAMPLES = {example.name: example for module in _MODULES for example in module.EXAMPLES}
 
