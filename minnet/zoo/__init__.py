@@ -9,15 +9,19 @@
 
 and the test suite (``tests/doctor/test_zoo.py``) holds the doctor to them:
 every broken example must yield its expected codes (at warning or error,
-except the two hints marked ``severity="info"``), and no healthy example may
-yield any warning or error, whatever the seed. ``docs/doctor-zoo.md`` has
+except the two hints marked ``severity="info"``) and name its root cause
+first, and no healthy example may yield any warning or error, whatever the
+seed. ``docs/doctor-zoo.md`` has
 the detection table.
 
 The examples live in topic files: ``mlp`` (learning rate, init,
 architecture, loss), ``data``, ``custom`` (custom layers and hand-written
 loops), ``rnn``, ``story`` (one RNN setup with its mistakes found and fixed
-one at a time) and ``healthy``; ``base`` holds what they share and
-``report`` runs them as ``minnet doctor --example`` does. The zoo uses the
+one at a time) and ``healthy``; the ``variations_*`` files (``training``,
+``model``, ``data``) repeat the classic mistakes on other architectures,
+data and optimizers, and ``healthy_more`` adds healthy setups of the same
+range; ``base`` holds what they share and ``report`` runs them as
+``minnet doctor --example`` does. The zoo uses the
 doctor (``minnet.diagnostics``); the doctor never imports the zoo.
 """
 

@@ -223,6 +223,31 @@ def write_into(path, text):
         handle.write(head + text.rstrip("\n") + tail)
 
 
+def _run_light(name, seed):
+    """``run_example`` by name, without the report's records (for a worker process)."""
+    from minnet.zoo import EXAMPLES
+
+    run = run_example(EXAMPLES[name], seed)
+    run.report.records = {}
+    return run
+
+
+def run_all(names, seeds, jobs=1):
+    """``{name: [Run per seed]}``; ``jobs`` > 1 runs them in that many processes."""
+    tasks = [(name, seed) for name in names for seed in seeds]
+    if jobs > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            runs = pool.starmap(_run_light, tasks, chunksize=1)
+    else:
+        runs = [_run_light(name, seed) for name, seed in tasks]
+    by_example = {name: [] for name in names}
+    for run in runs:
+        by_example[run.example.name].append(run)
+    return by_example
+
+
 def main(argv=None):
     from minnet.zoo import EXAMPLES
 
@@ -233,14 +258,11 @@ def main(argv=None):
     parser.add_argument("--seeds", default=",".join(map(str, HEALTHY_SEEDS)),
                         help="comma-separated seeds, for broken and healthy examples alike")
     parser.add_argument("--write", metavar="PATH", help="write between the markers of PATH")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="worker processes (the times in the table are then per process)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     seeds = [int(seed) for seed in args.seeds.split(",")]
-    by_example = {}
-    for name in args.names or list(EXAMPLES):
-        by_example[name] = [run_example(EXAMPLES[name], seed) for seed in seeds]
-        print(f"{name}: {[run.first.code if run.first else None for run in by_example[name]]}",
-              file=sys.stderr, flush=True)
-    text = generated(by_example)
+    text = generated(run_all(args.names or list(EXAMPLES), seeds, args.jobs))
     if args.write:
         write_into(args.write, text)
     else:
