@@ -166,7 +166,7 @@ def misses(by_example):
             + (alarms or ["None."]))
 
 
-def summary(by_example):
+def summary(by_example, jobs=1):
     """The summary lines: counts, detection, root cause first, false alarms, time."""
     runs = [run for group in by_example.values() for run in group]
     broken = [run for run in runs if not run.example.healthy]
@@ -192,16 +192,18 @@ def summary(by_example):
         f"- Time per case (doctor plus the example's own loop): median "
         f"{statistics.median(seconds):.2f} s, max {seconds[-1]:.2f} s "
         f"(`{slowest.example.name}` seed {slowest.seed}); {sum(seconds):.0f} s for the "
-        f"{len(runs)} runs, one process.",
+        f"{len(runs)} runs, " + ("one process." if jobs == 1 else
+                                  f"{jobs} worker processes (times are per process, "
+                                  f"slowed by sharing the CPU)."),
     ]
     return lines
 
 
-def generated(by_example):
+def generated(by_example, jobs=1):
     """The generated part of docs/doctor-zoo.md, as one string."""
     broken = {name: runs for name, runs in by_example.items() if not runs[0].example.healthy}
     healthy = {name: runs for name, runs in by_example.items() if runs[0].example.healthy}
-    lines = [START, "", "## Summary", ""] + summary(by_example)
+    lines = [START, "", "## Summary", ""] + summary(by_example, jobs)
     lines += ["", "## Detection table", "", "Broken examples (details at seed 0; the counts "
               "over every seed run):", "", BROKEN_HEADER]
     lines += [row for runs in broken.values() for row in broken_rows(runs)]
@@ -262,7 +264,7 @@ def main(argv=None):
                         help="worker processes (the times in the table are then per process)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     seeds = [int(seed) for seed in args.seeds.split(",")]
-    text = generated(run_all(args.names or list(EXAMPLES), seeds, args.jobs))
+    text = generated(run_all(args.names or list(EXAMPLES), seeds, args.jobs), args.jobs)
     if args.write:
         write_into(args.write, text)
     else:
