@@ -202,3 +202,52 @@ def train_loop(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng, shuf
                 model.train()
         if scheduler is not None:
             scheduler.step()
+
+
+# --- more data, for the variations (added with minnet/zoo/variations_*.py) -------------
+
+def regression_split(seed, n=400, features=4, noise=0.1):
+    """A smooth regression task split 80/20: ``X, y, X_val, y_val``.
+
+    X: (N, features) standard normal; y: (N, 1) = sin(x0) + x1 x2 + noise
+    (the data of ``healthy-regression-mse``).
+    """
+    rng = make_rng(seed)
+    X = rng.standard_normal((n, features))
+    y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + noise * rng.standard_normal(n))[:, None]
+    cut = int(0.8 * n)
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def bars_split(seed, n=480, size=8, noise=0.3):
+    """Tiny images of one bar each, split 80/20: ``X, y, X_val, y_val``.
+
+    X: (N, 1, size, size), a horizontal (label 0), vertical (1) or diagonal
+    (2) bar of ones at a random position, plus Gaussian noise, then
+    standardized with the training set's mean and std; y: (N,) labels.
+    """
+    rng = make_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = noise * rng.standard_normal((n, 1, size, size))
+    positions = rng.integers(0, size, n)
+    for index, (label, position) in enumerate(zip(y, positions)):
+        if label == 0:
+            X[index, 0, position, :] += 1.0
+        elif label == 1:
+            X[index, 0, :, position] += 1.0
+        else:
+            X[index, 0] += np.eye(size, k=int(position) - size // 2)
+    cut = int(0.8 * n)
+    mean, std = X[:cut].mean(), X[:cut].std()
+    X = (X - mean) / std
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def looped(seed, model, loss_fn, optimizer, X, y, X_val=None, y_val=None, *, epochs=10,
+           batch_size=32, **loop):
+    """An ``Experiment`` trained by ``train_loop`` (``loop``: habits switched off, a scheduler)."""
+    import functools
+
+    train = functools.partial(train_loop, epochs=epochs, batch_size=batch_size, rng=seed,
+                              X_val=X_val, y_val=y_val, **loop)
+    return Experiment(model, loss_fn, optimizer, X, y, X_val, y_val, train)

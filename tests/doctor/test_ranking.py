@@ -1,6 +1,5 @@
 """A report ranked by cause: the cause graph, folding, one finding per code, root cause first."""
 
-import pytest
 
 from minnet.diagnostics.catalog import CATALOG
 from minnet.diagnostics.catalog import causes as causes_module
@@ -8,7 +7,6 @@ from minnet.diagnostics.catalog.causes import EXPLAINS
 from minnet.diagnostics.report.finding import Report, make_finding
 from minnet.diagnostics.report.markdown import report_markdown
 from minnet.diagnostics.report.merging import MAX_SUMMARIES
-from minnet.zoo import broken_examples
 
 # --- the cause graph -------------------------------------------------------------------
 
@@ -211,24 +209,3 @@ def test_markdown_names_the_root_causes_and_marks_the_folded_findings():
     assert "| 2 | warning | ↳ `dead-relu` | 1 (ReLU) |  | `lr-too-high` |" in text
     assert "### 2. `dead-relu`: " in text and "(explained by `lr-too-high`)" in text
     assert f"- `dead-relu` (#2): {EXPLAINS['lr-too-high']['dead-relu']}" in text
-
-
-# --- the zoo: root cause first ---------------------------------------------------------
-
-# example -> why its first warning is not one of its expected codes (a judgement, kept short)
-ROOT_CAUSE_NOT_EXPECTED = {}
-
-
-def _zoo_params():
-    for example in broken_examples():
-        marks = ([pytest.mark.xfail(strict=True, reason=ROOT_CAUSE_NOT_EXPECTED[example.name])]
-                 if example.name in ROOT_CAUSE_NOT_EXPECTED else [])
-        yield pytest.param(example.name, id=example.name, marks=marks)
-
-
-@pytest.mark.parametrize("name", list(_zoo_params()))
-def test_the_first_problem_of_each_broken_example_is_an_expected_code(name, zoo_run):
-    run = zoo_run(name, 0)
-    first = run.report.problems(run.example.severity)
-    assert first and first[0].code in run.example.expected, (
-        name, [(f.code, f.explained_by) for f in first])

@@ -21,9 +21,9 @@ from minnet.diagnostics.rules.common import (
     loss_not_moving,
     run_end,
 )
+from minnet.diagnostics.rules.progress import fitted
 from minnet.diagnostics.rules.schedule import lr_schedule_collapse
 from minnet.diagnostics.rules.updates import not_updating
-from minnet.diagnostics.rules.progress import fitted
 
 # Each code's starting threshold in short (docs/doctor-catalog.md: in full, with its source).
 # dead-relu: "a unit that is <= 0 on the whole probe batch; a layer > 50% dead".
