@@ -209,3 +209,14 @@ def test_markdown_names_the_root_causes_and_marks_the_folded_findings():
     assert "| 2 | warning | ↳ `dead-relu` | 1 (ReLU) |  | `lr-too-high` |" in text
     assert "### 2. `dead-relu`: " in text and "(explained by `lr-too-high`)" in text
     assert f"- `dead-relu` (#2): {EXPLAINS['lr-too-high']['dead-relu']}" in text
+
+
+def test_a_repeat_of_code_and_place_keeps_the_more_severe_finding():
+    """The range test's hint (lr-too-high, info, at the optimizer) came first in
+    sgd-lr-x100-mnist1d and hid the monitor's warning of the same code and place."""
+    hint = make_finding("lr-too-high", "optimizer", {"times_suggested": 460.0}, severity="info")
+    warning = make_finding("lr-too-high", "optimizer", {"smoothed_loss": 1e9}, step=3)
+    report = Report().add(hint).add(warning)
+    assert [(f.code, f.severity) for f in report.findings] == [("lr-too-high", "warning")]
+    report.add(hint)  # a milder repeat changes nothing
+    assert [f.severity for f in report.findings] == ["warning"]

@@ -28,9 +28,6 @@ from minnet.zoo.report import HEALTHY_SEEDS, run_example
 
 # example name -> why the doctor misses it today (a rule gap, for the lead to fix)
 KNOWN_GAPS = {
-    "cnn-adam-lr-x100": "lr-too-high misses Adam at lr=1 on the Conv1d net: the loss jumps "
-                        "2.31 -> 430 at step 1, then the last ReLU layer is 100% dead and the "
-                        "loss sits at ln 10; only the consequence (dead-relu) is reported",
     "adamw-weight-decay-x1000": "regularization-dominates does not see AdamW's decoupled "
                                 "weight decay (no regularization records); only underfitting "
                                 "fires (validation accuracy 21% against 38% at 0.01)",

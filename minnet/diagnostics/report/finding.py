@@ -82,18 +82,23 @@ class Report:
         return arrange(findings)
 
     def add(self, findings):
-        """Add findings (one or a list), dropping exact repeats of (code, where), and re-rank.
+        """Add findings (one or a list), dropping repeats of (code, where), and re-rank.
 
-        A merged finding (from another report) is added as the findings it was made of.
+        Of two findings with the same (code, where) the more severe is kept (a sanity
+        routine's hint must not hide the monitor's warning of the same code); a merged
+        finding (from another report) is added as the findings it was made of.
         """
         if isinstance(findings, Finding):
             findings = [findings]
-        seen = {(f.code, f.where) for f in self._found}
+        kept = {(f.code, f.where): index for index, f in enumerate(self._found)}
         for finding in findings:
             for part in finding.parts or [finding]:
-                if (part.code, part.where) not in seen:
-                    seen.add((part.code, part.where))
+                index = kept.get((part.code, part.where))
+                if index is None:
+                    kept[part.code, part.where] = len(self._found)
                     self._found.append(part)
+                elif RANK[part.severity] < RANK[self._found[index].severity]:
+                    self._found[index] = part
         self.findings = arrange(self._found)
         return self
 
