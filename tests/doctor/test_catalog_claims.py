@@ -410,8 +410,14 @@ CLAIMS = {
         fires(zoo("exploding-rnn")),
         fires(zoo("rnn-story-4-exploding-gradients")),
     ])],
-    "regularization-dominates": [(CATALOG["regularization-dominates"].signal, [
-        fires(zoo("regularization-x1000"))])],
+    "regularization-dominates": [
+        (sentences(CATALOG["regularization-dominates"].signal)[0], [
+            fires(zoo("regularization-x1000"))]),
+        (sentences(CATALOG["regularization-dominates"].signal)[1], [
+            fires(zoo("adamw-weight-decay-x1000")),
+            quiet(zoo("healthy-adamw-spiral")),  # weight_decay=0.01
+        ]),
+    ],
     "loss-plateau": [(CATALOG["loss-plateau"].signal, [fires(zoo("lr-x1e-4"))])],
     "labels-sorted-no-shuffle": [(CATALOG["labels-sorted-no-shuffle"].signal, [
         fires(zoo("sorted-labels-no-shuffle")),

@@ -28,9 +28,6 @@ from minnet.zoo.report import HEALTHY_SEEDS, run_example
 
 # example name -> why the doctor misses it today (a rule gap, for the lead to fix)
 KNOWN_GAPS = {
-    "adamw-weight-decay-x1000": "regularization-dominates does not see AdamW's decoupled "
-                                "weight decay (no regularization records); only underfitting "
-                                "fires (validation accuracy 21% against 38% at 0.01)",
     "l2-x1000-residual-mnist1d": "regularization-dominates: with the residual MLP's small "
                                  "PyTorch init the penalty is 1.5x the data loss at step 0 "
                                  "(rule: 3x on 3 checks), yet accuracy drops 40% -> 27%; "

@@ -183,15 +183,20 @@ TRAINING = [
         code="regularization-dominates", severity="warning", kind="monitor",
         title="Regularization outweighs the data loss",
         signal="The regularization part of the loss (RegularizedLoss.reg_loss) or its gradient "
-               "compared with the data part (RegularizedLoss.data_loss) or its gradient.",
-        threshold="Regularization larger than the data term on several consecutive checks (the "
-                  "checklist's rule of thumb: 10 x is certainly too much).",
+               "compared with the data part (RegularizedLoss.data_loss) or its gradient. With "
+               "AdamW, the decoupled decay's move of the weights (lr x weight_decay x w) "
+               "compared with the rest of its update, the Adam step.",
+        threshold="Regularization more than 3 x the data term on 3 consecutive checks while the "
+                  "data loss is above half its start (the checklist's rule of thumb: 10 x is "
+                  "certainly too much); AdamW's decay larger than its Adam step (1 x) on 3 "
+                  "checks in a row.",
         explanation="The optimizer minimizes the sum of both terms. When the penalty dominates, "
                     "it mostly shrinks the weights toward zero instead of fitting the data, and "
                     "the model underfits. More regularization is never a fix for a bug.",
         fix="Lower the regularization strength by a factor of 10 to 1000 (e.g. "
-            "RegularizedLoss(loss_fn, model, l2=1e-4) instead of l2=1.0) and check that the "
-            "training loss falls; raise it only when the model overfits.",
+            "RegularizedLoss(loss_fn, model, l2=1e-4) instead of l2=1.0, or AdamW(..., "
+            "weight_decay=0.01) instead of 10) and check that the training loss falls; raise "
+            "it only when the model overfits.",
         source=f"{CS231N}; {KARPATHY} (\"regularize\")",
     ),
     CatalogEntry(

@@ -44,6 +44,7 @@ from minnet.diagnostics.monitor.stats import (
     MAX_ROWS,
     activation_kind,
     coupled_weight_decays,
+    decoupled_weight_decays,
     is_embedding,
     is_mode_dependent,
     sample_index,
@@ -111,6 +112,7 @@ class Monitor(RecordsMixin, PassesMixin, FreshGradientsMixin):
         self._sampled = self._is_sampled(0)
         self._regularized = isinstance(loss_fn, RegularizedLoss)
         self._weight_decays = coupled_weight_decays(optimizer)
+        self._decoupled_decays = decoupled_weight_decays(optimizer)  # AdamW
         self._time_steps = TimeSteps(model)  # gradients through time of recurrent layers
 
     # --- attaching -------------------------------------------------------------

@@ -208,6 +208,28 @@ class RecordsMixin:
         _append(self.records["regularization"], step=step, reg_grad_norm=math.sqrt(reg_squared),
                 data_grad_norm=math.sqrt(data_squared))
 
+    def _decoupled_decay_statistics(self, step, snapshot):
+        """AdamW's decay against the rest of its update, as the regularization record.
+
+        AdamW moves a weight by ``-lr * wd * w`` (the decay) plus the Adam step; the
+        update measured around step() minus the decay is the Adam step, the data's
+        part. Their norms' ratio is the penalty-gradient / data-gradient ratio that
+        ``regularization-dominates`` reads for a coupled L2 (same record layout).
+        """
+        decay_squared = data_squared = 0.0
+        with np.errstate(all="ignore"):
+            for (_, param, _, index), before in zip(self._weights, snapshot):
+                group = self._decoupled_decays.get(id(param))
+                if group is None or not isinstance(group.get("lr"), (int, float)):
+                    continue
+                decay = group["lr"] * group["weight_decay"] * before
+                after = sampled_values(param.data, index)
+                decay_squared += squared_norm(decay)
+                data_squared += squared_norm(after - before + decay)
+        if decay_squared:
+            _append(self.records["regularization"], step=step,
+                    reg_grad_norm=math.sqrt(decay_squared), data_grad_norm=math.sqrt(data_squared))
+
     def _update_statistics(self, step, snapshot):
         """Update/weight ratio ||W_after - W_before|| / ||W_before|| and weight std per weight.
 
@@ -216,6 +238,8 @@ class RecordsMixin:
         4096 entries spread over the tensor estimate those of the whole.
         """
         ratios, stds = self.records["update_ratio"], self.records["weight_std"]
+        if self._decoupled_decays:
+            self._decoupled_decay_statistics(step, snapshot)
         with np.errstate(all="ignore"):
             for (name, param, depth, index), before in zip(self._weights, snapshot):
                 after = sampled_values(param.data, index)

@@ -235,6 +235,17 @@ def locate_non_finite(model, x):
     return found[0] if found else None
 
 
+def decoupled_weight_decays(optimizer):
+    """``{id(param): group}`` for an AdamW (decay applied apart from the gradient:
+    ``w *= 1 - lr * weight_decay`` before the Adam step), for the groups with decay;
+    the group is read at each check, so a schedule's current lr is used."""
+    if optimizer is None or "AdamW" not in class_names(optimizer):
+        return {}
+    return {id(param): group for group in getattr(optimizer, "param_groups", ())
+            if isinstance(group.get("weight_decay"), (int, float)) and group["weight_decay"]
+            for param in group["params"]}
+
+
 def coupled_weight_decays(optimizer):
     """``[(param, weight_decay)]`` for an optimizer that adds ``weight_decay * w`` into the
     gradient (SGD, Adam, ...; not AdamW, which decays apart from it), per parameter group;
