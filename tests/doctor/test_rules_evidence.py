@@ -10,6 +10,7 @@ rules/common.py.
 import math
 
 import numpy as np
+import pytest
 from test_rules import codes, healthy_losses, make_records
 
 from minnet.diagnostics.rules import layers as rules_layers
@@ -231,3 +232,20 @@ def test_lr_too_high_sees_a_late_divergence():
     # a loss near zero that wobbles up gives back little of its progress
     wobble = np.concatenate([fall, 0.1 + 0.3 * np.abs(np.sin(np.arange(100) / 5))])
     assert rules_training.lr_too_high(make_records(wobble)) == []
+
+
+def test_a_penalty_above_1_2x_the_data_loss_dominates_and_below_it_does_not():
+    """L2 0.1 on the residual MNIST-1D MLP starts at 1.5x its data loss (zoo
+    l2-x1000-residual-mnist1d); the healthy L2 runs stay below 0.8x."""
+    from minnet.diagnostics.rules.training import regularization_dominates
+
+    def with_penalty(ratio, steps=60):
+        records = make_records(still_losses(steps, level=2.3))
+        data = records["loss"]["train"]
+        records["loss"]["data"] = list(data)
+        records["loss"]["reg"] = [ratio * value for value in data]
+        return records
+
+    (finding,) = regularization_dominates(with_penalty(1.5))
+    assert finding.evidence["reg_over_data_loss"] == pytest.approx(1.5)
+    assert regularization_dominates(with_penalty(0.8)) == []

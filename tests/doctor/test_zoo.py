@@ -27,12 +27,7 @@ from minnet.zoo import EXAMPLES, broken_examples, healthy_examples
 from minnet.zoo.report import HEALTHY_SEEDS, run_example
 
 # example name -> why the doctor misses it today (a rule gap, for the lead to fix)
-KNOWN_GAPS = {
-    "l2-x1000-residual-mnist1d": "regularization-dominates: with the residual MLP's small "
-                                 "PyTorch init the penalty is 1.5x the data loss at step 0 "
-                                 "(rule: 3x on 3 checks), yet accuracy drops 40% -> 27%; "
-                                 "nothing fires",
-}
+KNOWN_GAPS = {}
 
 # example name -> the first problem the report names today instead of the root cause
 NOT_FIRST_YET = {}

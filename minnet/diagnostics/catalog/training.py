@@ -186,10 +186,10 @@ TRAINING = [
                "compared with the data part (RegularizedLoss.data_loss) or its gradient. With "
                "AdamW, the decoupled decay's move of the weights (lr x weight_decay x w) "
                "compared with the rest of its update, the Adam step.",
-        threshold="Regularization more than 3 x the data term on 3 consecutive checks while the "
-                  "data loss is above half its start (the checklist's rule of thumb: 10 x is "
-                  "certainly too much); AdamW's decay larger than its Adam step (1 x) on 3 "
-                  "checks in a row.",
+        threshold="While the data loss is above half its start, on 3 consecutive checks: the "
+                  "penalty more than 1.2 x the data loss, or its gradient more than 3 x the data "
+                  "loss's gradient (the checklist's rule of thumb: 10 x is certainly too much), "
+                  "or AdamW's decay larger than its Adam step (1 x).",
         explanation="The optimizer minimizes the sum of both terms. When the penalty dominates, "
                     "it mostly shrinks the weights toward zero instead of fitting the data, and "
                     "the model underfits. More regularization is never a fix for a bug.",
