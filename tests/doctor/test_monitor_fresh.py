@@ -5,23 +5,12 @@ import copy
 
 import numpy as np
 import pytest
+from test_monitor import data, mlp
 
-from minnet.core import Sequential
 from minnet.diagnostics.monitor import Monitor
 from minnet.diagnostics.watch import watch
-from minnet.layers import Linear, ReLU, Tanh
 from minnet.losses import CrossEntropyLoss, RegularizedLoss
 from minnet.optim import SGD, Adam, clip_grad_norm_
-
-
-def mlp(seed=0, hidden=16):
-    return Sequential(Linear(4, hidden, rng=seed), ReLU(), Linear(hidden, hidden, rng=seed + 1),
-                      Tanh(), Linear(hidden, 3, rng=seed + 2))
-
-
-def data(seed=0, n=64):
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal((n, 4)), rng.integers(0, 3, n)
 
 
 def run(order, steps=30, model=None, optimizer=None, loss_fn=None, clip=None):
