@@ -163,7 +163,7 @@ def bn_dropout_mlp(seed, sizes=(2, 64, 64, 3), p=0.2):
 
 def train_loop(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng, shuffle=True,
                zero_grad=True, X_val=None, y_val=None, eval_mode=True, clip=None,
-               scheduler=None):
+               scheduler=None, scheduler_per_batch=False, train_mode=True):
     """Mini-batch training, written out by hand as a student would; returns nothing.
 
     Each keyword names one habit of a correct loop; turning one off is one
@@ -177,12 +177,16 @@ def train_loop(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng, shuf
       each epoch, ``model.train()`` after (off: dropout drops and batch norm
       uses, and updates, batch statistics during evaluation);
     - ``clip``: ``clip_grad_norm_(params, clip)`` before each step (None: no clipping);
-    - ``scheduler``: ``scheduler.step()`` after each epoch (None: a constant rate).
+    - ``scheduler``: ``scheduler.step()`` after each epoch (None: a constant rate);
+      ``scheduler_per_batch``: after each batch instead (a decay meant per epoch
+      then acts within a few epochs);
+    - ``train_mode``: ``model.train()`` before training (off: ``model.eval()``,
+      as when it was called once for an evaluation and never undone).
     """
     from minnet.optim import clip_grad_norm_
 
     rng = make_rng(rng)
-    model.train()
+    model.train() if train_mode else model.eval()
     for _ in range(epochs):
         order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
         for start in range(0, len(X), batch_size):
@@ -194,13 +198,15 @@ def train_loop(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng, shuf
             if clip is not None:
                 clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
+            if scheduler is not None and scheduler_per_batch:
+                scheduler.step()
         if X_val is not None:
             if eval_mode:
                 model.eval()
             loss_fn(model(X_val), y_val)  # the validation loss (a real loop would log it)
-            if eval_mode:
+            if eval_mode and train_mode:
                 model.train()
-        if scheduler is not None:
+        if scheduler is not None and not scheduler_per_batch:
             scheduler.step()
 
 

@@ -29,6 +29,7 @@ from minnet.zoo.base import (
     mlp,
     mnist1d_split,
     spiral_split,
+    train_loop,
 )
 
 SPIRAL_SIZES = (2, 32, 32, 3)
@@ -90,27 +91,15 @@ def vanishing_rnn(seed, steps=50, hidden=16):
     return _adam(model, X, y[:, None], X_val, y_val[:, None], lr=1e-3, loss_fn=MSELoss())
 
 
-def _train_in_eval_mode(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng):
-    """A hand-written loop that calls model.eval() once, before training, and never train()."""
-    rng = make_rng(rng)
-    model.eval()  # MISTAKE: meant for evaluation; dropout and batch norm are off from here on
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size]
-            optimizer.zero_grad()
-            loss_fn(model(X[batch]), y[batch])
-            model.backward(loss_fn.backward())
-            optimizer.step()
-
-
 @broken("model-left-in-eval-mode", "A hand-written loop that calls model.eval() before "
         "training and never model.train(): dropout never drops and batch norm never "
         "normalizes with batch statistics.", "train-in-eval-mode")
 def model_left_in_eval_mode(seed):
     X, y, X_val, y_val = spiral_split(seed)
     experiment = _adam(bn_dropout_mlp(seed), X, y, X_val, y_val)
-    experiment.train = functools.partial(_train_in_eval_mode, epochs=10, batch_size=32, rng=seed)
+    # MISTAKE: model.eval() once, before training, and never model.train()
+    experiment.train = functools.partial(train_loop, epochs=10, batch_size=32, rng=seed,
+                                         train_mode=False)
     return experiment
 
 

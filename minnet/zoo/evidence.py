@@ -47,20 +47,9 @@ def lr_schedule_per_batch(seed):
     model = mlp(SPIRAL_SIZES, seed)
     optimizer = Adam(model.parameters(), lr=LR)
     scheduler = ExponentialLR(optimizer, gamma=0.9)
-
-    def train(model, loss_fn, optimizer, X, y):
-        rng = make_rng(seed)
-        model.train()
-        for _ in range(EPOCHS):
-            order = rng.permutation(len(X))
-            for start in range(0, len(X), BATCH_SIZE):
-                batch = order[start:start + BATCH_SIZE]
-                optimizer.zero_grad()
-                loss_fn(model(X[batch]), y[batch])
-                model.backward(loss_fn.backward())
-                optimizer.step()
-                scheduler.step()  # MISTAKE: once per batch, not once per epoch
-
+    train = functools.partial(train_loop, epochs=EPOCHS, batch_size=BATCH_SIZE, rng=seed,
+                              scheduler=scheduler,
+                              scheduler_per_batch=True)  # MISTAKE: not once per epoch
     return _spiral(seed, model, optimizer, train)
 
 

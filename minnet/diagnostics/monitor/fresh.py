@@ -26,11 +26,11 @@ import math
 
 import numpy as np
 
-from minnet.diagnostics.monitor.stats import sampled_values
+from minnet.diagnostics.monitor.stats import sampled_values, squared_norm
 
 
 def _norm(arrays):
-    return math.sqrt(sum(float(np.vdot(a, a)) for a in arrays))
+    return math.sqrt(sum(squared_norm(a) for a in arrays))
 
 
 class FreshGradientsMixin:
