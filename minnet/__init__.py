@@ -2,7 +2,9 @@
 
 ``import minnet as mn``. Every layer writes its own forward and backward
 pass; ``mn.gradcheck`` proves them. Importing minnet neither imports
-matplotlib nor compiles any kernel.
+matplotlib nor compiles any kernel; with glibc it raises malloc's thresholds
+so that freed arrays are reused step after step (``minnet.kernels.heap``;
+``MINNET_KEEP_FREED_MEMORY=0`` leaves malloc alone).
 """
 
 __version__ = "0.1.0"
@@ -31,6 +33,7 @@ from minnet.diagnostics import DoctorCallback, Finding, Report, doctor, watch  #
 from minnet.grad_mode import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
 from minnet.kernels import get_backend, set_backend  # noqa: F401
+from minnet.kernels.heap import apply_once as _keep_freed_memory
 from minnet.layers import (  # noqa: F401
     ELU,
     GELU,
@@ -92,6 +95,10 @@ from minnet.training import (  # noqa: F401
     fit,
     predict,
 )
+
+# A training step frees and allocates the same large arrays every step: keep the freed
+# memory for reuse instead of faulting it in again (see minnet.kernels.heap).
+_keep_freed_memory()
 
 
 def check_layer(layer, input_shape, **kwargs):

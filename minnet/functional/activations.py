@@ -26,6 +26,7 @@ import numpy as np
 
 from minnet.errors import ShapeError
 from minnet.functional.erf import erf, erfc  # noqa: F401  (re-exported)
+from minnet.kernels.activations import relu, relu_grad
 from minnet.validation import (
     QUIET,
     as_float_array,
@@ -56,7 +57,7 @@ def check_axis(owner, x, axis):
 def relu_forward(x):
     """ReLU: ``out = max(x, 0)``. x: any shape. Returns (out, cache)."""
     x = as_float_array("relu_forward", x)
-    return np.maximum(x, 0), x
+    return relu(x), x  # np.maximum(x, 0), one compiled pass (minnet.kernels.activations)
 
 
 @quiet_overflow
@@ -65,7 +66,7 @@ def relu_backward(grad_out, cache):
     # d max(x, 0)/dx is 1 where x > 0 and 0 where x <= 0 (0 at the kink, as in PyTorch;
     # a NaN input passes its gradient on, as in PyTorch).
     x = cache
-    return _grad("relu_backward", grad_out, x.shape) * ~(x <= 0)
+    return relu_grad(_grad("relu_backward", grad_out, x.shape), x)  # grad_out * ~(x <= 0)
 
 
 @quiet_overflow

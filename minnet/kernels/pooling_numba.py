@@ -49,7 +49,10 @@ def _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x_shape, out_s
 
 @numba.njit(**JIT)
 def _max_pool_2x2(x, out, argmax):
-    """Kernel 2, stride 2, no padding: constant strides, a vectorized loop over columns."""
+    """Kernel 2, stride 2, no padding: constant strides, a vectorized loop over columns.
+
+    Subscripts are unsigned (1.3x faster; measured: benchmarks/README.md).
+    """
     batch, channels, height, width = x.shape
     out_h, out_w = out.shape[2], out.shape[3]
     for n in range(batch):
@@ -57,24 +60,25 @@ def _max_pool_2x2(x, out, argmax):
             for y in range(out_h):
                 upper, lower = x[n, c, 2 * y], x[n, c, 2 * y + 1]
                 values, where = out[n, c, y], argmax[n, c, y]
-                first = 2 * y * width
-                second = first + width
+                first = uint64(2 * y * width)
+                second = first + uint64(width)
                 for col in range(out_w):
-                    best, index = upper[2 * col], first + 2 * col
-                    value = upper[2 * col + 1]
+                    left = uint64(2 * col)
+                    best, index = upper[left], first + left
+                    value = upper[left + 1]
                     better = (value > best) | (value != value)  # a NaN always wins
                     best = value if better else best
-                    index = first + 2 * col + 1 if better else index
-                    value = lower[2 * col]
+                    index = first + left + 1 if better else index
+                    value = lower[left]
                     better = (value > best) | (value != value)
                     best = value if better else best
-                    index = second + 2 * col if better else index
-                    value = lower[2 * col + 1]
+                    index = second + left if better else index
+                    value = lower[left + 1]
                     better = (value > best) | (value != value)
                     best = value if better else best
-                    index = second + 2 * col + 1 if better else index
-                    values[col] = best  # select, then store: faster than storing a select
-                    where[col] = index
+                    index = second + left + 1 if better else index
+                    values[uint64(col)] = best  # select, then store: faster than storing a select
+                    where[uint64(col)] = index
 
 
 @numba.njit(**JIT)
