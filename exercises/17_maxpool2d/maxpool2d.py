@@ -16,7 +16,7 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     -------
     out : ndarray (N, C, H_out, W_out), x's float dtype,
         H_out = floor-or-ceil((H + 2 * pad_h - dilation_h * (kh - 1) - 1) / stride_h) + 1
-    cache : MaxPoolCache (``argmax``: int64 flat indices in each (H, W) plane)
+    cache : MaxPoolCache (``argmax``: flat indices in each (H, W) plane)
     """
     # TODO: the maximum of each window; remember where it was (the first one on a tie).
     raise NotImplementedError

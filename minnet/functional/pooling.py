@@ -24,6 +24,7 @@ the public function's name) is who the errors name. The ``_naive`` loops the
 fast versions are tested against live in ``pooling_naive``.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -52,8 +53,10 @@ class MaxPoolCache(NamedTuple):
 
     x_shape : (N, C, H, W), the input's shape as the kernel saw it: (N, C, 1, L) in 1d
         (the naive loops keep (N, C, L))
-    argmax : int64 (N, C, H_out, W_out), the flat index in its (H, W) plane of the
-        input each output copied ((N, C, L_out) in the naive 1d loop)
+    argmax : (N, C, H_out, W_out), the flat index in its (H, W) plane of the input
+        each output copied ((N, C, L_out) in the naive 1d loop); int32 when a plane
+        has fewer than 2**31 positions (half the memory, and the 2x2 kernel's
+        selects vectorize twice as wide), else int64
     out_shape : (N, C, H_out, W_out) or (N, C, L_out), the output's shape (grad_out's)
     dtype : the input's float dtype
     """
@@ -122,6 +125,11 @@ def _prepare(owner, x, kernel, stride, padding, dilation, ceil_mode, dims):
     return x, (kernel, stride, padding, dilation), x.shape[:2] + spatial
 
 
+def index_dtype(plane_shape):
+    """int32 for the flat indices of a plane of fewer than 2**31 positions, else int64."""
+    return np.int32 if math.prod(plane_shape) < 2**31 else np.int64
+
+
 def max_pool_forward(owner, x, kernel_size, stride, padding, dilation, ceil_mode, dims):
     """The checked max pooling forward pass behind the layers and the public functions."""
     kernel, stride, padding, dilation = pool_arguments(owner, kernel_size, stride, padding,
@@ -131,7 +139,7 @@ def max_pool_forward(owner, x, kernel_size, stride, padding, dilation, ceil_mode
         owner, x, kernel, stride, padding, dilation, ceil_mode, dims)
     grid = out_shape[:2] + (1,) * (2 - dims) + out_shape[2:]  # 4d
     out = np.empty(grid, dtype=x.dtype)
-    argmax = np.empty(grid, dtype=np.int64)
+    argmax = np.empty(grid, dtype=index_dtype(x.shape[2:]))
     max_pool_2d(x, *kernel, *stride, *padding, out, argmax, *dilation)
     return out.reshape(out_shape), MaxPoolCache(x.shape, argmax, out_shape, x.dtype)
 
@@ -161,7 +169,7 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     -------
     out : ndarray (N, C, H_out, W_out), x's float dtype,
         H_out = floor-or-ceil((H + 2 * pad_h - dilation_h * (kh - 1) - 1) / stride_h) + 1
-    cache : MaxPoolCache (``argmax``: int64 flat indices in each (H, W) plane)
+    cache : MaxPoolCache (``argmax``: flat indices in each (H, W) plane)
     """
     return max_pool_forward("max_pool2d_forward", x, kernel_size, stride, padding, dilation,
                             ceil_mode, 2)
@@ -287,5 +295,6 @@ def avg_pool1d_backward(grad_out, cache):
 
 
 def indices_of(cache):
-    """The argmax of a max pooling cache, shaped like its output (PyTorch's ``return_indices``)."""
-    return cache.argmax.reshape(cache.out_shape)
+    """The argmax of a max pooling cache, shaped like its output, int64 (PyTorch's
+    ``return_indices``)."""
+    return cache.argmax.reshape(cache.out_shape).astype(np.int64)

@@ -60,7 +60,8 @@ def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, ar
     kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w : int (checked by the caller:
         every window holds at least one input)
     out : ndarray (N, C, H_out, W_out), x's dtype; overwritten
-    argmax : ndarray (N, C, H_out, W_out), int64; overwritten with flat indices in (H, W)
+    argmax : ndarray (N, C, H_out, W_out), int32 or int64 (int64 when H * W >= 2**31);
+        overwritten with flat indices in (H, W)
     dilation_h, dilation_w : int, default 1; the distance between a window's taps
     """
     out_h, out_w = out.shape[2:]

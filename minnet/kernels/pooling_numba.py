@@ -49,9 +49,11 @@ def _is_2x2(kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x_shape, out_s
 
 @numba.njit(**JIT)
 def _max_pool_2x2(x, out, argmax):
-    """Kernel 2, stride 2, no padding: constant strides, a vectorized loop over columns.
+    """Kernel 2, stride 2, no padding, int32 ``argmax``: a vectorized loop over columns.
 
-    Subscripts are unsigned (1.3x faster; measured: benchmarks/README.md).
+    Subscripts are unsigned and the indices int32, as wide as the float32
+    values, so that the selects vectorize (2-3x faster; measured:
+    benchmarks/README.md).
     """
     batch, channels, height, width = x.shape
     out_h, out_w = out.shape[2], out.shape[3]
@@ -60,20 +62,20 @@ def _max_pool_2x2(x, out, argmax):
             for y in range(out_h):
                 upper, lower = x[n, c, 2 * y], x[n, c, 2 * y + 1]
                 values, where = out[n, c, y], argmax[n, c, y]
-                first = uint64(2 * y * width)
-                second = first + uint64(width)
+                first = np.int32(2 * y * width)
+                second = first + np.int32(width)
                 for col in range(out_w):
-                    left = uint64(2 * col)
-                    best, index = upper[left], first + left
-                    value = upper[left + 1]
+                    left = np.int32(2 * col)
+                    best, index = upper[uint64(left)], first + left
+                    value = upper[uint64(left + 1)]
                     better = (value > best) | (value != value)  # a NaN always wins
                     best = value if better else best
                     index = first + left + 1 if better else index
-                    value = lower[left]
+                    value = lower[uint64(left)]
                     better = (value > best) | (value != value)
                     best = value if better else best
                     index = second + left if better else index
-                    value = lower[left + 1]
+                    value = lower[uint64(left + 1)]
                     better = (value > best) | (value != value)
                     best = value if better else best
                     index = second + left + 1 if better else index
@@ -84,7 +86,7 @@ def _max_pool_2x2(x, out, argmax):
 @numba.njit(**JIT)
 def max_pool_2d(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out, argmax,
                 dilation_h=1, dilation_w=1):
-    if dilation_h == 1 and dilation_w == 1 and _is_2x2(
+    if dilation_h == 1 and dilation_w == 1 and argmax.itemsize == 4 and _is_2x2(
             kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, x.shape, out.shape):
         _max_pool_2x2(x, out, argmax)
         return

@@ -283,3 +283,16 @@ def test_bad_inputs_raise_clear_errors_before_any_kernel(monkeypatch, backend, c
         monkeypatch, backend, pooling_module,
         ("max_pool_2d", "max_pool_2d_backward", "avg_pool_2d", "avg_pool_2d_backward"),
         _caches, call, error, fragment)
+
+
+def test_indices_are_int32_inside_and_int64_for_the_user():
+    """The cache keeps int32 indices (the fast 2x2 loop); return_indices gives PyTorch's int64."""
+    from minnet.functional.pooling import index_dtype, indices_of, max_pool2d_forward
+
+    out, cache = max_pool2d_forward(np.arange(16.0).reshape(1, 1, 4, 4), 2)
+    assert cache.argmax.dtype == np.int32
+    indices = indices_of(cache)
+    assert indices.dtype == np.int64
+    np.testing.assert_array_equal(indices[0, 0], [[5, 7], [13, 15]])
+    assert index_dtype((2**16, 2**15)) == np.int64  # 2**31 positions: int32 would overflow
+    assert index_dtype((2**16, 2**15 - 1)) == np.int32
