@@ -24,7 +24,9 @@ from minnet.functional.batchnorm import (  # noqa: E402
     batchnorm_backward_alt,
     batchnorm_forward,
 )
+from minnet.kernels.activations import relu_flat, relu_grad_flat  # noqa: E402
 from minnet.kernels.embedding import scatter_add_rows  # noqa: E402
+from minnet.kernels.pooling import max_pool_2d  # noqa: E402
 from minnet.kernels.softmax_ce import softmax_cross_entropy  # noqa: E402
 from minnet.layers import Linear  # noqa: E402
 from minnet.validation import QUIET  # noqa: E402
@@ -56,6 +58,24 @@ def pairs(rng):
         yield (f"ReLU backward, {size} values: grad * mask vs np.where(mask, grad, 0)",
                lambda grad=grad, mask=mask: grad * mask,
                lambda grad=grad, mask=mask: np.where(mask, grad, 0))
+    flat = rng.standard_normal(64 * 16 * 28 * 28).astype(np.float32)  # a first conv's output
+    flat_grad, flat_out = rng.standard_normal(flat.size).astype(np.float32), np.empty_like(flat)
+    relu_flat.compiled(flat, flat_out)
+    relu_grad_flat.compiled(flat_grad, flat, flat_out)
+    yield ("ReLU forward, (64, 16, 28, 28): numba vs NumPy reference",
+           lambda: relu_flat.compiled(flat, flat_out), lambda: relu_flat.reference(flat, flat_out))
+    yield ("ReLU backward, (64, 16, 28, 28): numba vs NumPy reference",
+           lambda: relu_grad_flat.compiled(flat_grad, flat, flat_out),
+           lambda: relu_grad_flat.reference(flat_grad, flat, flat_out))
+    images = flat.reshape(64, 16, 28, 28)
+    pooled = np.empty((64, 16, 14, 14), np.float32)
+    narrow, wide = np.empty(pooled.shape, np.int32), np.empty(pooled.shape, np.int64)
+    for indices in (narrow, wide):
+        max_pool_2d.compiled(images, 2, 2, 2, 2, 0, 0, pooled, indices)
+    yield ("2x2 max pooling (64, 16, 28, 28): int32 indices (the 2x2 loop) vs int64 (the "
+           "general loop, taken for planes of 2**31 positions or more)",
+           lambda: max_pool_2d.compiled(images, 2, 2, 2, 2, 0, 0, pooled, narrow),
+           lambda: max_pool_2d.compiled(images, 2, 2, 2, 2, 0, 0, pooled, wide))
     for classes in (10, 64, 512):
         logits = rng.standard_normal((64, classes)).astype(np.float32)
         target = rng.integers(0, classes, 64).astype(np.int64)
