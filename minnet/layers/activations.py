@@ -4,6 +4,8 @@ They have no parameters, keep the input's float dtype (float32 in, float32
 out; ints and bools become float64) and accept any input shape.
 """
 
+import numpy as np
+
 from minnet.core import Module
 from minnet.errors import ArgumentError, ConfigError
 from minnet.functional import activations as F
@@ -164,7 +166,8 @@ class Softplus(Activation):
 def _axis_argument(name, axis, dim):
     """The axis of Softmax/LogSoftmax, from ``axis`` or PyTorch's keyword ``dim``."""
     if dim is not None:
-        if axis != -1:
+        # isinstance first: an array given as axis must not reach ``!=``
+        if not (isinstance(axis, (int, np.integer)) and axis == -1):
             raise ConfigError(f"{name}: got both axis={axis!r} and dim={dim!r}; they are the "
                               f"same argument (minnet's name and PyTorch's): give one")
         axis = dim

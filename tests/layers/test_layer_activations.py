@@ -237,3 +237,11 @@ def test_log_softmax_is_exact_where_log_of_softmax_underflows():
     out = LogSoftmax()(np.array([[0.0, -800.0, -1000.0]]))
     np.testing.assert_allclose(out, [[0.0, -800.0, -1000.0]], rtol=1e-15)
     assert np.all(np.isfinite(out))
+
+
+def test_an_array_as_axis_beside_dim_is_a_config_error():
+    """Found by the public-API fuzz: ``axis != -1`` on an array raised NumPy's ValueError."""
+    import minnet as mn
+
+    with pytest.raises(mn.ConfigError, match="got both axis="):
+        mn.Softmax(np.array([1, 2]), dim=0)
