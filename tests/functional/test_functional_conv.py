@@ -309,3 +309,23 @@ def test_the_kernel_guard_fires_when_a_kernel_runs(monkeypatch):
             monkeypatch, "numpy", conv_module, ("im2col_2d",), lambda: None,
             lambda valid: conv2d_forward(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3))),
             ShapeError, "")
+
+
+@pytest.mark.parametrize("dims, groups", [(2, 1), (2, 2), (1, 1)])
+def test_batch_chunks_give_the_whole_batch_result(monkeypatch, dims, groups):
+    """One sample per chunk and the whole batch in one chunk: the same outputs and gradients."""
+    import minnet.functional.conv as conv
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 4) + (6,) * dims)
+    w = rng.standard_normal((6, 4 // groups) + (3,) * dims)
+    b = rng.standard_normal(6)
+    results = []
+    for chunk_bytes in (1, 2**40):
+        monkeypatch.setattr(conv, "CHUNK_BYTES", chunk_bytes)
+        out, cache = conv.conv_forward("test", x, w, b, 1, 1, 1, groups, dims)
+        assert len(cache.chunks) == (5 if chunk_bytes == 1 else 1)
+        grad_out = np.random.default_rng(4).standard_normal(out.shape)
+        results.append((out, *conv.conv_backward("test", grad_out, cache)))
+    for chunked, whole in zip(*results):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-12)
