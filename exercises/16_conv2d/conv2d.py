@@ -19,7 +19,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     -------
     out : ndarray (N, F, H_out, W_out),
         H_out = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) // stride_h + 1
-    cache : ConvCache, what ``conv2d_backward`` needs (the columns, not x)
+    cache : ConvCache, what ``conv2d_backward`` needs (x, not its columns)
     """
     # TODO: pad x, then one dot product per sample, filter and output position.
     raise NotImplementedError

@@ -5,8 +5,9 @@ window of the padded input into a column (``im2col``), multiplies by the
 filters flattened to rows, ``w.reshape(F, C * kh * kw)``, and lays the
 result out as (N, F, H_out, W_out). The backward pass is two more matrix
 products and ``col2im``, which adds each column of the input gradient back
-onto its window. Weight layout is PyTorch's: (out, in / groups, kh, kw) and
-(out, in / groups, k).
+onto its window. Both passes run over chunks of the batch (``batch_chunks``),
+and the backward makes each chunk's columns again from x. Weight layout is
+PyTorch's: (out, in / groups, kh, kw) and (out, in / groups, k).
 
 A dilated convolution reads its window's taps ``dilation`` apart: the same
 im2col, with each tap's copy starting further on. A grouped convolution
@@ -46,40 +47,41 @@ QUIET = dict(invalid="ignore", over="ignore")
 
 
 class ConvCache(NamedTuple):
-    """What ``conv_backward`` needs: the columns of the forward, not x.
+    """What ``conv_backward`` needs: x, not its columns, which the backward makes again.
 
     x_shape : (N, C, H, W) or (N, C, L), the input's shape (dx's)
-    padded_shape : x's shape after ``_pad_right`` (the same unless "same" padding is odd)
+    x : the input as the forward used it: C-contiguous, in the common dtype, with the
+        extra right zeros of ``_pad_right`` (so x.shape is x_shape unless "same"
+        padding is odd)
     w : (F, C / groups, kh, kw) or (F, C / groups, k), the filters in the common dtype
     has_bias : bool, whether db is computed
     window : the im2col window arguments, (kh, kw, stride_h, stride_w, pad_h, pad_w,
         pitch) in 2d, (k, stride, pad) in 1d
     dilation : tuple, one int per spatial axis
     groups : int
-    cols : tuple of (K, M_chunk) im2col column matrices, one per chunk of samples;
-        K = C * kh * kw, M_chunk = samples in the chunk * H_out * pitch
-    chunks : tuple of (start, stop) sample ranges, one per matrix of ``cols``
+    chunks : tuple of (start, stop) sample ranges, the chunks of ``batch_chunks``
     pitch : int, columns per row of windows (``row_pitch``; L_out in 1d)
     out_shape : (N, F, H_out, W_out) or (N, F, L_out), the output's shape (grad_out's)
     """
 
     x_shape: tuple
-    padded_shape: tuple
+    x: np.ndarray
     w: np.ndarray
     has_bias: bool
     window: tuple
     dilation: tuple
     groups: int
-    cols: tuple
     chunks: tuple
     pitch: int
     out_shape: tuple
 
 
 # The batch is processed in chunks whose column matrix fits in a core's L2 cache (1 MB
-# here): im2col writes a chunk that the matrix product then reads from the cache, and
-# the backward's col2im likewise, instead of a whole batch's columns going through
-# main memory (measured: benchmarks/README.md).
+# here): im2col writes a chunk that the matrix products then read from the cache, and
+# the backward's col2im likewise, instead of a whole batch's columns (9x the input for
+# a 3x3 kernel) going through main memory. The backward makes each chunk's columns
+# again from x rather than keeping them from the forward: as fast, and a step holds
+# one chunk of columns instead of the batch's (measured: benchmarks/README.md).
 CHUNK_BYTES = 2**20
 
 
@@ -126,11 +128,18 @@ def _weight_grad(grad_cols, cols, batch):
     return (cols @ grad_cols.T).T
 
 
-def _forward(x, w, b, groups, pitch, out, to_columns):
-    """Fill ``out`` (N, F, H_out, W_out) from ``to_columns(x, cols)``, the im2col; return cols."""
-    filters, rows = w.shape[0], math.prod(w.shape[1:])  # rows = C / groups * kh * kw
-    cols = np.empty((rows * groups, out.shape[0] * out.shape[2] * pitch), dtype=x.dtype)
+def _columns(x, w, groups, pitch, out_rows, to_columns):
+    """The im2col of x: (C * kh * kw, N * out_rows * pitch), from ``to_columns(x, cols)``."""
+    cols = np.empty((math.prod(w.shape[1:]) * groups, x.shape[0] * out_rows * pitch),
+                    dtype=x.dtype)
     to_columns(x, cols)
+    return cols
+
+
+def _forward(x, w, b, groups, pitch, out, to_columns):
+    """Fill ``out`` (N, F, H_out, W_out) from the im2col of x; return the columns."""
+    filters, rows = w.shape[0], math.prod(w.shape[1:])  # rows = C / groups * kh * kw
+    cols = _columns(x, w, groups, pitch, out.shape[2], to_columns)
     bias = b if b is not None else np.zeros(filters, dtype=x.dtype)
     if groups == 1:
         columns = w.reshape(filters, rows) @ cols
@@ -179,6 +188,13 @@ def _crop(grad_x, x_shape):
     return np.ascontiguousarray(grad_x[tuple(slice(0, size) for size in x_shape)])
 
 
+def _im2col(window, dilation):
+    """``to_columns(x, cols)``: the 2d or 1d im2col of this window (``len(dilation)`` axes)."""
+    if len(dilation) == 2:
+        return lambda x, cols: im2col_2d(x, *window, cols, *dilation)
+    return lambda x, cols: im2col_1d(x, *window, cols, dilation[0])
+
+
 def conv_forward(owner, x, w, b, stride, padding, dilation, groups, dims):
     """The checked convolution forward pass behind the layers and the public functions.
 
@@ -193,25 +209,20 @@ def conv_forward(owner, x, w, b, stride, padding, dilation, groups, dims):
         pitch = row_pitch(x.shape[3] + 2 * padding[1], spatial[1], stride[1])
         window = (*w.shape[2:], *stride, *padding, pitch)
         grid = spatial
-
-        def to_columns(x, cols):
-            im2col_2d(x, *window, cols, *dilation)
     else:  # one row of windows, no junk columns
         pitch = spatial[0]
         window = (w.shape[2], stride[0], padding[0])
         grid = (1, spatial[0])
-
-        def to_columns(x, cols):
-            im2col_1d(x, *window, cols, dilation[0])
+    to_columns = _im2col(window, dilation)
     out = np.empty((x.shape[0], w.shape[0], *grid), dtype=x.dtype)
     chunks = batch_chunks(x.shape[0], math.prod(w.shape[1:]) * groups * grid[0] * pitch
                           * x.itemsize)
     with np.errstate(**QUIET):
-        cols = tuple(_forward(x[start:stop], w, b, groups, pitch, out[start:stop], to_columns)
-                     for start, stop in chunks)
+        for start, stop in chunks:
+            _forward(x[start:stop], w, b, groups, pitch, out[start:stop], to_columns)
     out = out.reshape(out.shape[:2] + spatial)
-    return out, ConvCache(x_shape, x.shape, w, b is not None, window, dilation, groups, cols,
-                          chunks, pitch, out.shape)
+    return out, ConvCache(x_shape, x, w, b is not None, window, dilation, groups, chunks,
+                          pitch, out.shape)
 
 
 def conv_backward(owner, grad_out, cache, input_grad=True):
@@ -226,10 +237,13 @@ def conv_backward(owner, grad_out, cache, input_grad=True):
 
         def from_columns(dcols, grad_x):
             col2im_1d(dcols, *window, grad_x, dilation[0])
-    grad_x = np.empty(cache.padded_shape, dtype=w.dtype) if input_grad else None
+    grad_x = np.empty(cache.x.shape, dtype=w.dtype) if input_grad else None
     grad_w = grad_b = None
+    to_columns = _im2col(window, dilation)
+    rows = out_shape[2] if len(out_shape) == 4 else 1
     with np.errstate(**QUIET):
-        for (start, stop), cols in zip(cache.chunks, cache.cols):  # the sums of the chunks'
+        for start, stop in cache.chunks:  # the gradients are the sums of the chunks'
+            cols = _columns(cache.x[start:stop], w, cache.groups, cache.pitch, rows, to_columns)
             chunk_grad_w, chunk_grad_b = _backward(
                 grad_out[start:stop], w, cache.has_bias, cache.groups, cols, cache.pitch,
                 None if grad_x is None else grad_x[start:stop], from_columns)
@@ -255,7 +269,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     -------
     out : ndarray (N, F, H_out, W_out),
         H_out = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) // stride_h + 1
-    cache : ConvCache, what ``conv2d_backward`` needs (the columns, not x)
+    cache : ConvCache, what ``conv2d_backward`` needs (x, not its columns)
     """
     return conv_forward("conv2d_forward", x, w, b, stride, padding, dilation, groups, 2)
 
