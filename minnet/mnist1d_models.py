@@ -94,13 +94,20 @@ class TrainingResult:
     plot_path: str = None
 
 
-def train_mnist1d(name, data, steps=6000, batch_size=100, lr=1e-2, seed=0, progress=False):
-    """Train one of ``BUILDERS`` on ``data`` = (X_train, y_train, X_test, y_test)."""
+def train_mnist1d(name, data, steps=6000, batch_size=100, lr=1e-2, seed=0, progress=False,
+                  dtype=np.float64):
+    """Train one of ``BUILDERS`` on ``data`` = (X_train, y_train, X_test, y_test).
+
+    ``dtype`` (float64 or float32) is the model's and the signals' (``mnist1d()``
+    gives float64 signals; ``benchmarks/mnist1d_table.py`` trains in float32, as
+    PyTorch does by default).
+    """
     X_train, y_train, X_test, y_test = data
+    X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
     rng = np.random.default_rng(seed)
     steps_per_epoch = -(-len(X_train) // batch_size)
     epochs = max(1, -(-steps // steps_per_epoch))
-    model = BUILDERS[name](rng=rng)
+    model = BUILDERS[name](rng=rng).to(dtype)
     loss_fn = CrossEntropyLoss()
     optimizer = Adam(model.parameters(), lr=lr)
     start = time.perf_counter()

@@ -40,6 +40,8 @@ def run(script, arguments):
 
 def start_in_background(item):
     """Queue the script of one selected test item (conftest.py, after collection)."""
+    if "script" not in getattr(getattr(item, "callspec", None), "params", {}):
+        return  # a test that runs no queued script
     script, arguments = item.callspec.params["script"], item.callspec.params["arguments"]
     RUNS[script] = QUEUE.submit(run, script, arguments)
 
@@ -64,3 +66,24 @@ def test_benchmark_script_runs(script, arguments, expected):
     result = queued.result() if queued is not None else run(script, arguments)
     assert result.returncode == 0, result.stderr[-2000:]
     assert expected in result.stdout, result.stdout[-2000:]
+
+
+def test_the_mnist1d_table_knows_every_minnet_model():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import mnist1d_table
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from minnet.mnist1d_models import BUILDERS
+
+    assert mnist1d_table.MODELS == tuple(BUILDERS)
+
+
+@pytest.mark.slow
+def test_the_mnist1d_table_adds_pytorch_when_installed():
+    pytest.importorskip("torch")  # the optional oracle; minnet itself is imported above
+    result = run("mnist1d_table.py", ["--models", "gru", "--steps", "20", "--threads", "1"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "torch time / minnet time" in result.stdout, result.stdout[-2000:]
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| gru |"))
+    assert row.count("|") == 10 and row.rstrip(" |").endswith("x")  # accuracy, time, ratio
