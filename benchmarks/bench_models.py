@@ -23,12 +23,23 @@ against minnet's own NumPy backend. minnet's first layer is built with
 that do not require grad, it skips dL/dx. A configuration whose minnet layers do not
 import yet reads "n/a (layer missing)"; PyTorch is optional. Absolute times on
 a shared machine move by 30-40%: only the ratios of one run mean much.
+
+Memory, measured in a separate pass after the timing (tracing slows a step):
+the peak of the bytes allocated during one steady-state step, above what was
+allocated when it started. minnet's through ``tracemalloc`` (NumPy reports
+its arrays to it); PyTorch's through its profiler's memory timeline
+(``profile_memory=True``; PyTorch has no CPU allocator counters). What a step
+starts with is outside the column on both sides: the parameters, optimizer
+states, minnet's ``.grad`` arrays and recurrent workspaces (kept between
+steps); PyTorch's gradients are freed by ``zero_grad()`` (set to None) and
+allocated again inside the step, so they count on its side.
 """
 
 import argparse
 import os
 import statistics
 import time
+import tracemalloc
 
 FAMILIES = ("mlp", "mlp_bn", "cnn", "rnn", "lstm")
 
@@ -219,18 +230,67 @@ def measure(steps, args):
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def row(label, batch, optimizer_name, medians):
+def minnet_step_peak(step):
+    """Peak bytes NumPy allocates during one call of ``step``, above those at its start."""
+    tracemalloc.start()
+    try:
+        step()  # the first traced step: allocations that stay are then already counted
+        tracemalloc.reset_peak()
+        start = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+
+
+def torch_step_peak(step, torch):
+    """Peak bytes PyTorch allocates during one call of ``step``, above those at its start.
+
+    From the profiler's memory timeline (a private module of PyTorch 2.x: None
+    when it is missing or changed).
+    """
+    try:
+        from torch.profiler import ProfilerActivity, profile
+        from torch.profiler._memory_profiler import MemoryProfileTimeline
+
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
+                     record_shapes=True, with_stack=True) as profiler:
+            step()
+        timeline = MemoryProfileTimeline(profiler._memory_profile())
+        _, sizes = timeline._coalesce_timeline(torch.device("cpu"))
+    except (ImportError, AttributeError, TypeError, RuntimeError):
+        return None
+    totals = [sum(point) for point in sizes]
+    return max(totals) - totals[0] if totals else None
+
+
+def step_peaks(steps, torch):
+    """``{implementation: peak bytes of one step}`` for minnet's numba backend and PyTorch."""
+    peaks = {"numba": minnet_step_peak(steps["numba"])}
+    if "torch" in steps:
+        peak = torch_step_peak(steps["torch"], torch)
+        if peak is not None:
+            peaks["torch"] = peak
+    return peaks
+
+
+def row(label, batch, optimizer_name, medians, peaks):
     """One markdown table row; '-' where an implementation did not run."""
     def ms(name):
         return f"{1e3 * medians[name]:.2f}" if name in medians else "-"
 
-    def ratio(slow, fast):
-        if slow in medians and fast in medians:
-            return f"{medians[slow] / medians[fast]:.2f}x"
+    def ratio(values, slow, fast):
+        if slow in values and fast in values and values[fast] > 0:
+            return f"{values[slow] / values[fast]:.2f}x"
         return "-"
 
+    def mb(name):
+        return f"{peaks[name] / 2**20:.2f}" if name in peaks else "-"
+
     return (f"| {label} | {batch} | {optimizer_name} | {ms('numba')} | {ms('numpy')} | "
-            f"{ms('torch')} | {ratio('torch', 'numba')} | {ratio('numpy', 'numba')} |")
+            f"{ms('torch')} | {ratio(medians, 'torch', 'numba')} | "
+            f"{ratio(medians, 'numpy', 'numba')} | {mb('numba')} | {mb('torch')} | "
+            f"{ratio(peaks, 'torch', 'numba')} |")
 
 
 def main(args):
@@ -246,8 +306,8 @@ def main(args):
     print(f"numpy {np.__version__}, minnet {mn.__version__}, "
           f"torch {torch_version or 'not installed'}\n")
     print("| model | batch | optimizer | numba ms/step | numpy ms/step | torch ms/step | "
-          "numba/torch | numba/numpy |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+          "numba/torch | numba/numpy | numba MB/step | torch MB/step | memory torch/numba |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for family, label, batch in CONFIGS:
         if family not in args.only:
             continue
@@ -255,11 +315,13 @@ def main(args):
             steps = build_steps(family, batch, optimizer_name, torch)
             if not isinstance(steps, str):
                 try:
-                    print(row(label, batch, optimizer_name, measure(steps, args)), flush=True)
+                    medians = measure(steps, args)
+                    print(row(label, batch, optimizer_name, medians, step_peaks(steps, torch)),
+                          flush=True)
                     continue
                 except Exception as error:  # a layer still being written: say so, go on
                     steps = f"error ({type(error).__name__}: {error})"
-            print(f"| {label} | {batch} | {optimizer_name} | {steps} | | | | |", flush=True)
+            print(f"| {label} | {batch} | {optimizer_name} | {steps} | | | | | | | |", flush=True)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,10 @@ def check_axis(owner, x, axis):
 def relu_forward(x):
     """ReLU: ``out = max(x, 0)``. x: any shape. Returns (out, cache)."""
     x = as_float_array("relu_forward", x)
-    return relu(x), x  # np.maximum(x, 0), one compiled pass (minnet.kernels.activations)
+    out = relu(x)  # np.maximum(x, 0), one compiled pass (minnet.kernels.activations)
+    # The cache is out: out > 0 exactly where x > 0 (NaN where x is), so the backward
+    # needs only out and the layer before may free its own output, as in PyTorch
+    return out, out
 
 
 @quiet_overflow
@@ -65,8 +68,8 @@ def relu_backward(grad_out, cache):
     """Gradient of ReLU. grad_out: out's shape. Returns dx: x's shape."""
     # d max(x, 0)/dx is 1 where x > 0 and 0 where x <= 0 (0 at the kink, as in PyTorch;
     # a NaN input passes its gradient on, as in PyTorch).
-    x = cache
-    return relu_grad(_grad("relu_backward", grad_out, x.shape), x)  # grad_out * ~(x <= 0)
+    out = cache
+    return relu_grad(_grad("relu_backward", grad_out, out.shape), out)  # grad_out * ~(out <= 0)
 
 
 @quiet_overflow
