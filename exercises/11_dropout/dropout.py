@@ -16,8 +16,8 @@ def dropout_forward(x, p=0.5, training=True, rng=None):
     Returns
     -------
     out : ndarray of x's shape and dtype
-    cache : (mask, x's shape); mask is the scaled mask (x's shape and dtype), or
-        None for the identity (evaluation, or p = 0)
+    cache : (mask, x's shape); mask is (kept, scale): the bool mask of the entries kept
+        (x's shape) and 1 / (1 - p) in x's dtype; None for the identity (evaluation, or p = 0)
     """
     # TODO: draw a keep-mask from np.random.default_rng(rng), scale kept entries by 1 / (1 - p).
     raise NotImplementedError

@@ -45,7 +45,16 @@ def dropout_mask(shape, p, dtype=np.float64, rng=None):
 
     Returns
     -------
-    mask : ndarray of ``shape`` and ``dtype``
+    mask : ndarray of ``shape`` and ``dtype``, ``kept_entries(...) * scale``
+    """
+    dtype = np.dtype(dtype)
+    if p == 0:
+        return np.ones(shape, dtype)
+    return kept_entries(shape, p, rng) * dtype.type(1.0 / (1.0 - float(p)))
+
+
+def kept_entries(shape, p, rng=None):
+    """Which entries dropout keeps: a bool array of ``shape``, True with probability ``1 - p``.
 
     Notes
     -----
@@ -57,21 +66,17 @@ def dropout_mask(shape, p, dtype=np.float64, rng=None):
     ``(1 - p) * 2**bits``. The same generator state gives the same mask.
     """
     generator = make_rng(rng)
-    dtype = np.dtype(dtype)
-    if p == 0:
-        return np.ones(shape, dtype)
     size = math.prod(shape)
     keep = 1.0 - float(p)
     bits = _bits_per_entry(keep)
     words = generator.bit_generator.random_raw((size * bits + 63) // 64).view(np.uint8)
     if bits == 1:  # keep = 1/2: keep an entry where its bit is set
-        mask = np.unpackbits(words, count=size).astype(dtype)
+        kept = np.unpackbits(words, count=size).view(bool)
     else:
         lanes = words.view(_LANES[bits])[:size]
         threshold = min(round(keep * 2**bits), 2**bits - 1)
-        mask = np.less(lanes, _LANES[bits](threshold)).view(np.uint8).astype(dtype)
-    mask *= dtype.type(1.0 / keep)
-    return mask.reshape(shape)
+        kept = np.less(lanes, _LANES[bits](threshold))
+    return kept.reshape(shape)
 
 
 def _dropout(owner, x, p, training, rng, mask_shape):
@@ -84,10 +89,12 @@ def _dropout(owner, x, p, training, rng, mask_shape):
         rng = make_rng(rng)  # an int seed; anything else is refused, in evaluation too
     if not training or p == 0:
         return x, (None, x.shape)
-    mask = dropout_mask(shape, p, x.dtype, rng)
+    # The cache keeps the bool mask and the scale, 1 byte an entry instead of a float mask's
+    # 4 or 8 (PyTorch keeps a bool mask too); kept * scale is dropout_mask's value, exactly.
+    kept, scale = kept_entries(shape, p, rng), x.dtype.type(1.0 / (1.0 - p))
     # a dropped inf is inf * 0 = NaN and a kept huge value overflows to inf, as in PyTorch
     with np.errstate(**QUIET):
-        return x * mask, (mask, x.shape)
+        return x * (kept * scale), ((kept, scale), x.shape)
 
 
 def dropout_forward(x, p=0.5, training=True, rng=None):
@@ -103,8 +110,8 @@ def dropout_forward(x, p=0.5, training=True, rng=None):
     Returns
     -------
     out : ndarray of x's shape and dtype
-    cache : (mask, x's shape); mask is the scaled mask (x's shape and dtype), or
-        None for the identity (evaluation, or p = 0)
+    cache : (mask, x's shape); mask is (kept, scale): the bool mask of the entries kept
+        (x's shape) and 1 / (1 - p) in x's dtype; None for the identity (evaluation, or p = 0)
     """
     return _dropout("dropout_forward", x, p, training, rng, lambda shape: shape)
 
@@ -143,7 +150,8 @@ def dropout2d_forward(x, p=0.5, training=True, rng=None):
     Returns
     -------
     out : ndarray (N, C, H, W), x's dtype
-    cache : (mask, x's shape); mask is (N, C, 1, 1), or None for the identity
+    cache : (mask, x's shape); mask is (kept, scale) with kept (N, C, 1, 1), or None for
+        the identity
     """
     return _dropout("dropout2d_forward", x, p, training, rng, _channel_mask_shape)
 
@@ -171,8 +179,9 @@ def dropout_backward(grad_out, cache):
                          f"output's), got {grad_out.shape}")
     if mask is None:
         return grad_out
+    kept, scale = mask
     with np.errstate(**QUIET):  # as in the forward: inf * 0 is NaN, a huge value overflows
-        return grad_out * mask
+        return grad_out * (kept * scale)
 
 
 dropout2d_backward = dropout_backward  # the same mask product, named for the pair

@@ -37,17 +37,22 @@ def test_eval_is_the_identity(shape, p, seed):
 def test_training_keeps_or_scales_each_entry(shape, p, seed, dtype):
     x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
     before = x.copy()
-    out, (mask, mask_shape) = dropout_forward(x, p, rng=seed)
+    out, cache = dropout_forward(x, p, rng=seed)
+    kept_and_scale, mask_shape = cache
     assert out.dtype == dtype and out.shape == x.shape and mask_shape == shape
     np.testing.assert_array_equal(x, before)
     if p == 0:
-        assert mask is None and out is x
+        assert kept_and_scale is None and out is x
         return
-    scale = dtype(1.0 / (1.0 - p))
+    kept, scale = kept_and_scale  # the cache keeps a bool mask (1 byte an entry) and the scale
+    assert kept.dtype == bool and kept.shape == shape
+    assert scale == dtype(1.0 / (1.0 - p)) and np.asarray(scale).dtype == dtype
+    mask = kept * scale
     assert mask.dtype == dtype and set(np.unique(mask)) <= {dtype(0), scale}
+    np.testing.assert_array_equal(mask, dropout_mask(shape, p, dtype, rng=seed))  # the same draw
     np.testing.assert_array_equal(out, x * mask)
     grad_out = np.random.default_rng(seed + 1).standard_normal(shape).astype(dtype)
-    np.testing.assert_array_equal(dropout_backward(grad_out, (mask, shape)), grad_out * mask)
+    np.testing.assert_array_equal(dropout_backward(grad_out, cache), grad_out * mask)
 
 
 @pytest.mark.parametrize("p, bits", [(0.5, 1), (0.75, 8), (2**-10, 16), (0.1, 32), (0.8, 32)])
@@ -111,11 +116,13 @@ def test_dropout_gradient_check_with_a_fixed_mask():
 
 def test_dropout2d_mask_is_one_value_per_sample_and_channel():
     x = np.random.default_rng(0).standard_normal((5, 6, 3, 2)).astype(np.float32)
-    out, (mask, shape) = dropout2d_forward(x, 0.5, rng=2)
+    out, cache = dropout2d_forward(x, 0.5, rng=2)
+    (kept, scale), shape = cache
+    mask = kept * scale
     assert mask.shape == (5, 6, 1, 1) and shape == x.shape and out.dtype == np.float32
     np.testing.assert_array_equal(out, x * mask)
     grad_out = np.ones(x.shape, np.float32)
-    np.testing.assert_array_equal(dropout2d_backward(grad_out, (mask, shape)),
+    np.testing.assert_array_equal(dropout2d_backward(grad_out, cache),
                                   np.broadcast_to(mask, x.shape))
     out, cache = dropout2d_forward(x, 0.5, training=False)
     assert out is x and cache == (None, x.shape)
