@@ -86,6 +86,20 @@ class Parameter:
             self.grad += grad
         self._grad_written = True
 
+    def fresh_grad(self):
+        """``.grad`` for a backward pass to overwrite, or None: then use ``add_grad``.
+
+        Returned only when nothing was added since ``zero_grad()`` (``.grad``
+        holds zeros, so writing the gradient equals adding it) and the
+        parameter is not frozen; it then counts as reached. A matrix product
+        writes straight into it (``np.matmul(..., out=...)``): no temporary
+        array and no pass adding it to the zeros.
+        """
+        if not self._requires_grad or self._grad_written:
+            return None
+        self._grad_written = True
+        return self.grad
+
     def grad_target(self):
         """``.grad``, for a kernel that adds into it in place; None when frozen."""
         if not self._requires_grad:

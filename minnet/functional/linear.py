@@ -69,6 +69,15 @@ def linear_backward(grad_out, cache, input_grad=True):
     -------
     dx : x's shape, or None; dw : (D_out, D_in); db : (D_out,) or None without bias
     """
+    return linear_backward_into(grad_out, cache, input_grad, None)
+
+
+def linear_backward_into(grad_out, cache, input_grad, grad_w_out):
+    """``linear_backward`` writing dw into ``grad_w_out`` (D_out, D_in), or a new array for None.
+
+    The Linear layer passes its weight's zeroed ``.grad`` (``Parameter.fresh_grad``):
+    the product lands there, with no temporary and no pass adding it to the zeros.
+    """
     x, w, has_bias = cache
     grad_out = as_float_array("linear_backward", grad_out, what="grad_out")
     expected = x.shape[:-1] + (w.shape[0],)
@@ -78,7 +87,7 @@ def linear_backward(grad_out, cache, input_grad=True):
     rows = grad_out.reshape(-1, w.shape[0])
     with np.errstate(**QUIET):
         dx = (rows @ w).reshape(x.shape) if input_grad else None
-        dw = rows.T @ x.reshape(-1, w.shape[1])
+        dw = np.matmul(rows.T, x.reshape(-1, w.shape[1]), out=grad_w_out)
         db = rows.sum(axis=0) if has_bias else None
     return dx, dw, db
 

@@ -4,7 +4,7 @@ import math
 
 from minnet.core import Module, Parameter
 from minnet.errors import ShapeError
-from minnet.functional.linear import linear_backward, linear_forward
+from minnet.functional.linear import linear_backward_into, linear_forward
 from minnet.init import get_initializer, zeros
 from minnet.random import make_rng
 from minnet.validation import as_float_array, check_bool, check_int, owner_name
@@ -77,8 +77,10 @@ class Linear(Module):
         Returns None instead when the layer was built with ``input_grad=False``.
         """
         cache = self.pop_cache(grad_out, lambda cache: cache[0].shape[:-1] + (self.out_features,))
-        grad_x, grad_w, grad_b = linear_backward(grad_out, cache, self.input_grad)
-        self.weight.add_grad(grad_w)
+        target = self.weight.fresh_grad()  # dW written straight into a zeroed .grad
+        grad_x, grad_w, grad_b = linear_backward_into(grad_out, cache, self.input_grad, target)
+        if target is None:
+            self.weight.add_grad(grad_w)
         if self.bias is not None:
             self.bias.add_grad(grad_b)
         return grad_x

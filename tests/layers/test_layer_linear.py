@@ -151,3 +151,38 @@ def test_infinite_values_give_pytorchs_nan_without_warnings():
         pairs = run_against_torch(torch, ours, theirs, x, grad_out)
     assert np.isnan(pairs[0][1]).any() and np.isnan(pairs[1][1]).any()
     assert_pairs_close(pairs)
+
+
+def test_weight_gradient_lands_in_grad_and_accumulates_after():
+    """The first backward after zero_grad writes dW into .grad itself; later ones add."""
+    import minnet as mn
+    from minnet.functional.linear import linear_backward, linear_forward
+
+    rng = np.random.default_rng(0)
+    layer = mn.Linear(3, 2, rng=0)
+    buffer = layer.weight.grad
+    x, grad = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    _, cache = linear_forward(x, layer.weight.data, layer.bias.data)
+    _, expected, _ = linear_backward(grad, cache)
+    layer(x)
+    layer.backward(grad)
+    assert layer.weight.grad is buffer and layer.weight.has_grad
+    np.testing.assert_allclose(layer.weight.grad, expected, rtol=1e-12)
+    layer(x)
+    layer.backward(grad)  # accumulates, as PyTorch's .grad does
+    np.testing.assert_allclose(layer.weight.grad, 2 * expected, rtol=1e-12)
+    layer.zero_grad()
+    layer.weight.requires_grad = False  # frozen: nothing written, nothing added
+    layer(x)
+    layer.backward(grad)
+    np.testing.assert_array_equal(layer.weight.grad, 0)
+
+
+def test_fresh_grad_is_given_once_per_zero_grad():
+    from minnet.parameter import Parameter
+
+    param = Parameter(np.ones(3))
+    assert param.fresh_grad() is param.grad and param.has_grad
+    assert param.fresh_grad() is None  # written: the next gradient must be added
+    param.zero_grad()
+    assert param.fresh_grad() is param.grad
