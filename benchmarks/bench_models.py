@@ -244,24 +244,35 @@ def minnet_step_peak(step):
 
 
 def torch_step_peak(step, torch):
-    """Peak bytes PyTorch allocates during one call of ``step``, above those at its start.
+    """Peak bytes PyTorch holds during one call of ``step``, but for what a step starts with.
 
     From the profiler's memory timeline (a private module of PyTorch 2.x: None
-    when it is missing or changed).
+    when it is missing or changed): at each point the sum of every category of
+    memory except the parameters, the optimizer states and the input batch,
+    which exist before the step. Subtracting the timeline's first point instead
+    was unstable: the previous step's gradients sometimes appear there.
     """
     try:
         from torch.profiler import ProfilerActivity, profile
-        from torch.profiler._memory_profiler import MemoryProfileTimeline
+        from torch.profiler._memory_profiler import (
+            _CATEGORY_TO_INDEX,
+            Category,
+            MemoryProfileTimeline,
+        )
 
         with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
                      record_shapes=True, with_stack=True) as profiler:
             step()
         timeline = MemoryProfileTimeline(profiler._memory_profile())
         _, sizes = timeline._coalesce_timeline(torch.device("cpu"))
-    except (ImportError, AttributeError, TypeError, RuntimeError):
+        # each point is [an unused slot, then one size per category, in _CATEGORY_TO_INDEX order]
+        before = {_CATEGORY_TO_INDEX[category] + 1 for category in
+                  (Category.PARAMETER, Category.OPTIMIZER_STATE, Category.INPUT)}
+    except (ImportError, AttributeError, TypeError, RuntimeError, KeyError):
         return None
-    totals = [sum(point) for point in sizes]
-    return max(totals) - totals[0] if totals else None
+    totals = [sum(size for index, size in enumerate(point) if index not in before)
+              for point in sizes]
+    return max(totals) if totals else None
 
 
 def step_peaks(steps, torch):
