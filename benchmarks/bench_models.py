@@ -25,14 +25,16 @@ import yet reads "n/a (layer missing)"; PyTorch is optional. Absolute times on
 a shared machine move by 30-40%: only the ratios of one run mean much.
 
 Memory, measured in a separate pass after the timing (tracing slows a step):
-the peak of the bytes allocated during one steady-state step, above what was
-allocated when it started. minnet's through ``tracemalloc`` (NumPy reports
-its arrays to it); PyTorch's through its profiler's memory timeline
-(``profile_memory=True``; PyTorch has no CPU allocator counters). What a step
-starts with is outside the column on both sides: the parameters, optimizer
-states, minnet's ``.grad`` arrays and recurrent workspaces (kept between
-steps); PyTorch's gradients are freed by ``zero_grad()`` (set to None) and
-allocated again inside the step, so they count on its side.
+the peak bytes one steady-state step uses beyond the parameters, the
+optimizer states and the input batch, which both libraries hold before a
+step. PyTorch's through its profiler's memory timeline
+(``profile_memory=True``; PyTorch has no CPU allocator counters): every
+category but those three, its gradients included (``zero_grad()`` sets them
+to None, the step allocates them again). minnet's through ``tracemalloc``
+(NumPy and numba's runtime allocate through Python's allocator, which it
+traces): the peak allocated during the step above what was allocated at its
+start, plus what minnet keeps from one step to the next for the step's own
+work, the ``.grad`` arrays and the recurrent layers' workspaces.
 """
 
 import argparse
@@ -137,6 +139,7 @@ def minnet_step_fn(family, batch, optimizer_name, backend):
             optimizer.step()
         return loss
 
+    step.model = model  # for the memory pass (kept_bytes)
     return step
 
 
@@ -230,17 +233,49 @@ def measure(steps, args):
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def _arrays(value):
+    """The NumPy arrays in ``value``: an array, or dicts, lists and tuples of them."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _arrays(item)
+
+
+def kept_bytes(model):
+    """Bytes minnet keeps between steps for a step's work: ``.grad`` arrays, recurrent workspaces.
+
+    PyTorch allocates both inside its step (its gradients after ``zero_grad()``
+    sets them to None; its recurrent buffers on every call), so they count on
+    its side; adding them here counts the same thing on both. Views count once,
+    as the array that owns the memory.
+    """
+    arrays = [parameter.grad for parameter in model.parameters() if parameter.grad is not None]
+    for module in model.modules():
+        arrays.extend(_arrays(getattr(module, "_workspaces", None)))
+    owners = {}
+    for array in arrays:
+        while isinstance(array.base, np.ndarray):
+            array = array.base
+        owners[id(array)] = array.nbytes
+    return sum(owners.values())
+
+
 def minnet_step_peak(step):
-    """Peak bytes NumPy allocates during one call of ``step``, above those at its start."""
+    """Peak bytes of one ``step()``: allocated during it (above its start) plus ``kept_bytes``."""
     tracemalloc.start()
     try:
         step()  # the first traced step: allocations that stay are then already counted
         tracemalloc.reset_peak()
         start = tracemalloc.get_traced_memory()[0]
         step()
-        return tracemalloc.get_traced_memory()[1] - start
+        allocated = tracemalloc.get_traced_memory()[1] - start
     finally:
         tracemalloc.stop()
+    return allocated + kept_bytes(step.model)
 
 
 def torch_step_peak(step, torch):

@@ -1,16 +1,24 @@
 """The MNIST-1D paper's four models in PyTorch, trained as ``minnet.mnist1d_models`` trains them.
 
 Used by ``mnist1d_table.py`` for its PyTorch column (torch is optional; this
-module imports it only when called). Same layers, PyTorch's default init (what
-minnet's ``init="pytorch"`` copies), Adam (lr 1e-2), batches of 100 in a new
-random order every epoch, the test set evaluated after every epoch in eval
-mode (as ``minnet.fit`` does with validation data), and the same number of
-optimizer steps.
+module imports it only when called). Same layers, Adam (lr 1e-2), batches of
+100 in a new random order every epoch, the test set evaluated after every
+epoch in eval mode (as ``minnet.fit`` does with validation data), and the same
+number of optimizer steps.
+
+Same start and same batches: ``train_mnist1d`` draws the initial weights
+(``init="pytorch"``, PyTorch's default distributions) and then every epoch's
+order from one generator, ``default_rng(seed)``; ``train`` here draws them from
+the same generator in the same order, and copies those weights into the
+PyTorch model. The two runs then differ only in their arithmetic (round-off,
+and each library's own kernels).
 """
 
 import time
 
 import numpy as np
+
+from minnet.mnist1d_models import BUILDERS
 
 
 def build(name, torch):
@@ -58,6 +66,23 @@ def build(name, torch):
     raise ValueError(f"unknown model {name!r}")
 
 
+def copy_parameters(source, model, torch):
+    """Copy the minnet model ``source``'s parameters into the PyTorch ``model``, in order.
+
+    The twins list their parameters in the same order with the same shapes
+    (minnet keeps PyTorch's names, layouts and GRU gate order); a mismatch is
+    a ValueError, never a silent partial copy.
+    """
+    ours, theirs = list(source.parameters()), list(model.parameters())
+    shapes = [tuple(parameter.data.shape) for parameter in ours]
+    if shapes != [tuple(parameter.shape) for parameter in theirs]:
+        raise ValueError(f"the models' parameters differ: minnet {shapes}, "
+                         f"torch {[tuple(parameter.shape) for parameter in theirs]}")
+    with torch.no_grad():
+        for mine, its in zip(ours, theirs):
+            its.copy_(torch.from_numpy(np.ascontiguousarray(mine.data)))
+
+
 def _accuracy(model, X, y, torch, batch_size=256):
     """Mean accuracy on (X, y) in eval mode, in batches, without gradients."""
     model.eval()
@@ -71,16 +96,22 @@ def _accuracy(model, X, y, torch, batch_size=256):
 
 
 def train(name, data, torch, steps=6000, batch_size=100, lr=1e-2, seed=0, dtype=np.float32):
-    """Train ``build(name)`` on data; return (test accuracy, seconds of training)."""
+    """Train ``build(name)`` on data; return (test accuracy, seconds of training).
+
+    Starts from the weights ``minnet.mnist1d_models.train_mnist1d`` starts from
+    with this seed and reads the same batches (module docstring).
+    """
     torch.manual_seed(seed)
     torch_dtype = torch.float32 if np.dtype(dtype) == np.float32 else torch.float64
     X_train, y_train, X_test, y_test = (torch.from_numpy(np.ascontiguousarray(array))
                                         for array in data)
     X_train, X_test = X_train.to(torch_dtype), X_test.to(torch_dtype)
-    model = build(name, torch).to(torch_dtype)
+    rng = np.random.default_rng(seed)  # minnet's initial weights, then the epochs' orders
+    model = build(name, torch).double()
+    copy_parameters(BUILDERS[name](rng=rng), model, torch)
+    model = model.to(torch_dtype)  # rounded as minnet's model.to(dtype) rounds
     loss_fn = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    rng = np.random.default_rng(seed)
     steps_per_epoch = -(-len(X_train) // batch_size)
     epochs = max(1, -(-steps // steps_per_epoch))
     start = time.perf_counter()

@@ -10,6 +10,7 @@ test process leaves idle, so they run beside the other tests instead of adding h
 minute at the end. Each test waits for its script's result.
 """
 
+import importlib
 import os
 import pathlib
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -70,15 +72,59 @@ def test_benchmark_script_runs(script, arguments, expected):
     assert expected in result.stdout, result.stdout[-2000:]
 
 
-def test_the_mnist1d_table_knows_every_minnet_model():
+def import_benchmark(name):
+    """A module of benchmarks/ (not a package: its folder joins sys.path for the import)."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        import mnist1d_table
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_mnist1d_table_knows_every_minnet_model():
     from minnet.mnist1d_models import BUILDERS
 
-    assert mnist1d_table.MODELS == tuple(BUILDERS)
+    assert import_benchmark("mnist1d_table").MODELS == tuple(BUILDERS)
+
+
+@pytest.mark.parametrize("name", ["logistic", "mlp", "cnn", "gru"])
+def test_the_pytorch_twins_compute_the_minnet_models(name):
+    """With minnet's initial weights copied in, each PyTorch twin gives minnet's logits."""
+    torch = pytest.importorskip("torch")  # the optional oracle; minnet itself is imported above
+    from minnet import no_grad
+    from minnet.mnist1d_models import BUILDERS
+
+    twins = import_benchmark("mnist1d_torch")
+    source = BUILDERS[name](rng=np.random.default_rng(0))
+    model = twins.build(name, torch).double()
+    twins.copy_parameters(source, model, torch)
+    x = np.random.default_rng(1).standard_normal((5, 40))
+    with no_grad():
+        expected = source(x)
+    with torch.no_grad():
+        logits = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_copying_into_a_different_architecture_is_an_error():
+    torch = pytest.importorskip("torch")
+    from minnet.mnist1d_models import BUILDERS
+
+    twins = import_benchmark("mnist1d_torch")
+    with pytest.raises(ValueError, match="parameters differ"):
+        twins.copy_parameters(BUILDERS["mlp"](rng=0), twins.build("cnn", torch), torch)
+
+
+@pytest.mark.parametrize("family, workspace", [("mlp", False), ("lstm", True)])
+def test_minnet_memory_counts_gradients_and_workspaces(family, workspace):
+    """bench_models' minnet memory adds the buffers kept between steps, as PyTorch's counts them."""
+    bench = import_benchmark("bench_models")
+    step = bench.minnet_step_fn(family, 4, "SGD", "numba")
+    step()
+    gradients = sum(parameter.grad.nbytes for parameter in step.model.parameters())
+    kept = bench.kept_bytes(step.model)
+    assert (kept > gradients) if workspace else (kept == gradients)
+    assert bench.minnet_step_peak(step) > kept  # a step's activations come on top
 
 
 @pytest.mark.slow
