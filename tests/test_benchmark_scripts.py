@@ -59,7 +59,7 @@ def stop_background():
     ("bench_cnn_kernels.py", ["--repeats", "1", "--calls", "1"], "col2im"),
     ("bench_code_shapes.py", ["--repeats", "1", "--calls", "1"], "scatter-add"),
     ("bench_doctor.py", ["--repeats", "1", "--steps", "30"], "overhead"),
-    ("bench_startup.py", ["--runs", "1", "--models", "mlp"], "| mlp |"),
+    ("bench_startup.py", ["--runs", "1", "--models", "mlp", "--top", "3"], "largest self times"),
     ("bench_gemm_ceiling.py", ["--batches", "8", "--rounds", "1", "--threads", "1"], "| 8 |"),
     ("bench_heap.py", ["--rounds", "1", "--steps", "1", "--threads", "1"],
      "| MINNET_KEEP_FREED_MEMORY=0 |"),
