@@ -33,7 +33,7 @@ from minnet.diagnostics import DoctorCallback, Finding, Report, doctor, watch  #
 from minnet.grad_mode import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from minnet.gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
 from minnet.kernels import get_backend, set_backend  # noqa: F401
-from minnet.kernels.heap import apply_once as _keep_freed_memory
+from minnet.kernels.heap import keep_freed_memory as _keep_freed_memory
 from minnet.layers import (  # noqa: F401
     ELU,
     GELU,

@@ -137,7 +137,7 @@ def _columns(x, w, groups, pitch, out_rows, to_columns):
 
 
 def _forward(x, w, b, groups, pitch, out, to_columns):
-    """Fill ``out`` (N, F, H_out, W_out) from the im2col of x; return the columns."""
+    """Fill ``out`` (N, F, H_out, W_out) from the im2col of x."""
     filters, rows = w.shape[0], math.prod(w.shape[1:])  # rows = C / groups * kh * kw
     cols = _columns(x, w, groups, pitch, out.shape[2], to_columns)
     bias = b if b is not None else np.zeros(filters, dtype=x.dtype)
@@ -146,7 +146,6 @@ def _forward(x, w, b, groups, pitch, out, to_columns):
     else:  # group g: its filters times its channels' rows, one product per group
         columns = np.matmul(w.reshape(groups, filters // groups, rows), _grouped(cols, groups))
     columns_to_batch(columns.reshape(filters, cols.shape[1]), bias, pitch, out)
-    return cols
 
 
 def _backward(grad_out, w, has_bias, groups, cols, pitch, grad_x, from_columns):
@@ -195,6 +194,13 @@ def _im2col(window, dilation):
     return lambda x, cols: im2col_1d(x, *window, cols, dilation[0])
 
 
+def _col2im(window, dilation):
+    """``from_columns(dcols, grad_x)``: the adjoint of ``_im2col(window, dilation)``."""
+    if len(dilation) == 2:
+        return lambda dcols, grad_x: col2im_2d(dcols, *window, grad_x, *dilation)
+    return lambda dcols, grad_x: col2im_1d(dcols, *window, grad_x, dilation[0])
+
+
 def conv_forward(owner, x, w, b, stride, padding, dilation, groups, dims):
     """The checked convolution forward pass behind the layers and the public functions.
 
@@ -229,27 +235,24 @@ def conv_backward(owner, grad_out, cache, input_grad=True):
     """The convolution backward pass behind the layers and the public functions."""
     w, window, dilation, out_shape = cache.w, cache.window, cache.dilation, cache.out_shape
     grad_out = check_grad_out(owner, grad_out, out_shape, w.dtype)
-    if len(out_shape) == 4:
-        def from_columns(dcols, grad_x):
-            col2im_2d(dcols, *window, grad_x, *dilation)
-    else:
+    if len(out_shape) == 3:  # a 1d convolution: one row of windows
         grad_out = grad_out.reshape(out_shape[0], out_shape[1], 1, out_shape[2])
-
-        def from_columns(dcols, grad_x):
-            col2im_1d(dcols, *window, grad_x, dilation[0])
     grad_x = np.empty(cache.x.shape, dtype=w.dtype) if input_grad else None
     grad_w = grad_b = None
-    to_columns = _im2col(window, dilation)
-    rows = out_shape[2] if len(out_shape) == 4 else 1
+    to_columns, from_columns = _im2col(window, dilation), _col2im(window, dilation)
     with np.errstate(**QUIET):
         for start, stop in cache.chunks:  # the gradients are the sums of the chunks'
-            cols = _columns(cache.x[start:stop], w, cache.groups, cache.pitch, rows, to_columns)
+            cols = _columns(cache.x[start:stop], w, cache.groups, cache.pitch,
+                            grad_out.shape[2], to_columns)
             chunk_grad_w, chunk_grad_b = _backward(
                 grad_out[start:stop], w, cache.has_bias, cache.groups, cols, cache.pitch,
                 None if grad_x is None else grad_x[start:stop], from_columns)
-            grad_w = chunk_grad_w if grad_w is None else grad_w + chunk_grad_w
+            if grad_w is None:  # the first chunk's arrays are new: the others add into them
+                grad_w, grad_b = chunk_grad_w, chunk_grad_b
+                continue
+            grad_w += chunk_grad_w
             if cache.has_bias:
-                grad_b = chunk_grad_b if grad_b is None else grad_b + chunk_grad_b
+                grad_b += chunk_grad_b
     return _crop(grad_x, cache.x_shape), grad_w, grad_b
 
 

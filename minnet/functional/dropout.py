@@ -50,7 +50,12 @@ def dropout_mask(shape, p, dtype=np.float64, rng=None):
     dtype = np.dtype(dtype)
     if p == 0:
         return np.ones(shape, dtype)
-    return kept_entries(shape, p, rng) * dtype.type(1.0 / (1.0 - float(p)))
+    return kept_entries(shape, p, rng) * keep_scale(p, dtype)
+
+
+def keep_scale(p, dtype):
+    """``1 / (1 - p)`` in ``dtype``: what a kept entry is multiplied by (inverted dropout)."""
+    return np.dtype(dtype).type(1.0 / (1.0 - float(p)))
 
 
 def kept_entries(shape, p, rng=None):
@@ -91,7 +96,7 @@ def _dropout(owner, x, p, training, rng, mask_shape):
         return x, (None, x.shape)
     # The cache keeps the bool mask and the scale, 1 byte an entry instead of a float mask's
     # 4 or 8 (PyTorch keeps a bool mask too); kept * scale is dropout_mask's value, exactly.
-    kept, scale = kept_entries(shape, p, rng), x.dtype.type(1.0 / (1.0 - p))
+    kept, scale = kept_entries(shape, p, rng), keep_scale(p, x.dtype)
     # a dropped inf is inf * 0 = NaN and a kept huge value overflows to inf, as in PyTorch
     with np.errstate(**QUIET):
         return x * (kept * scale), ((kept, scale), x.shape)

@@ -32,6 +32,7 @@ relu_grad_flat = Kernel(relu_grad_flat, "activations_numba")
 
 
 def _contiguous(array):
+    # not np.ascontiguousarray: it turns a 0-d array into a 1-d one
     return array if array.flags.c_contiguous else array.copy()
 
 
