@@ -79,6 +79,32 @@ def lstm_gates_forward(gates, c_prev, c_next):
     c_next += i * g
 
 
+def lstm_step_fused(hidden_part, bias, gates, c_prev, c_next, tanh_c, h_next):
+    """All of one LSTM step after its recurrent product, in one call.
+
+    The reference runs ``lstm_gates_forward`` between NumPy's ``tanh`` calls.
+    The numba twin does every pass in one kernel; in float32 it computes
+    ``tanh`` with a rational approximation (absolute error under 4e-7, the
+    float32 round-off of NumPy's; tested), in float64 with ``math.tanh``,
+    exact but scalar and slow: the plan runs this reference for float64.
+
+    Parameters
+    ----------
+    hidden_part : (4M,), W_hh h_prev, the sigmoid gates' rows halved
+    bias : (4M,), b_ih + b_hh halved likewise, repeated to the step's flat layout
+    gates : (4M,), modified in place: on entry the input part W_ih x_t (rows
+        halved likewise), on exit the gate values i, f, g, o
+    c_prev : (M,), the previous cell state
+    c_next, tanh_c, h_next : (M,), written: c_t, tanh(c_t) and h_t = o * tanh(c_t)
+    """
+    gates += hidden_part
+    gates += bias
+    np.tanh(gates, out=gates)
+    lstm_gates_forward(gates, c_prev, c_next)
+    np.tanh(c_next, out=tanh_c)
+    np.multiply(_blocks(gates, 4)[3], tanh_c, out=h_next)
+
+
 def lstm_gates_backward(grad_h, grad_c, gates, c_prev, tanh_c, grad_preact, grad_c_prev):
     """Back through one LSTM step's gates, from dL/dh and dL/dc to the preactivations.
 
@@ -179,6 +205,7 @@ def gru_gates_backward(grad_h, gates, h_prev, hn, grad_preact_ih, grad_preact_hh
 
 rnn_activation_backward = Kernel(rnn_activation_backward, "recurrent_numba")
 lstm_gates_forward = Kernel(lstm_gates_forward, "recurrent_numba")
+lstm_step_fused = Kernel(lstm_step_fused, "recurrent_numba")
 lstm_gates_backward = Kernel(lstm_gates_backward, "recurrent_numba")
 gru_gates_forward = Kernel(gru_gates_forward, "recurrent_numba")
 gru_hidden_forward = Kernel(gru_hidden_forward, "recurrent_numba")
