@@ -171,6 +171,35 @@ def gru_hidden_forward(gates, h_prev, h_next):
     h_next += z * h_prev
 
 
+def gru_step_fused(gates, input_part, hidden_part, bias_hn, hn, h_prev, h_next):
+    """All of one GRU step after its recurrent product, in one call.
+
+    The reference runs ``gru_gates_forward`` and ``gru_hidden_forward``
+    around NumPy's ``tanh``; the numba twin does it in one kernel, with the
+    ``tanh`` of ``lstm_step_fused`` (rational in float32; the plan runs this
+    reference for float64).
+
+    Parameters
+    ----------
+    gates : (3M,), written: the gate values r, z, n
+    input_part : (3M,), W_ih x + biases of this step (r and z rows halved, and
+        their b_hh included; n block: W_in x + b_in)
+    hidden_part : (3M,), W_hh h_prev (r and z rows halved; n block: W_hn h_prev)
+    bias_hn : (M,), b_hn, repeated to the layout of a hidden state
+    hn : (M,), written: W_hn h_prev + b_hn
+    h_prev : (M,), the previous hidden state
+    h_next : (M,), written: (1 - z) * n + z * h_prev
+    """
+    size = h_prev.shape[0]
+    reset_update = gates[:2 * size]
+    np.add(input_part[:2 * size], hidden_part[:2 * size], out=reset_update)
+    np.tanh(reset_update, out=reset_update)
+    gru_gates_forward(gates, input_part, hidden_part, bias_hn, hn)
+    new = gates[2 * size:]
+    np.tanh(new, out=new)
+    gru_hidden_forward(gates, h_prev, h_next)
+
+
 def gru_gates_backward(grad_h, gates, h_prev, hn, grad_preact_ih, grad_preact_hh,
                        grad_h_prev):
     """Back through one GRU step's gates, from dL/dh to both preactivations.
@@ -209,4 +238,5 @@ lstm_step_fused = Kernel(lstm_step_fused, "recurrent_numba")
 lstm_gates_backward = Kernel(lstm_gates_backward, "recurrent_numba")
 gru_gates_forward = Kernel(gru_gates_forward, "recurrent_numba")
 gru_hidden_forward = Kernel(gru_hidden_forward, "recurrent_numba")
+gru_step_fused = Kernel(gru_step_fused, "recurrent_numba")
 gru_gates_backward = Kernel(gru_gates_backward, "recurrent_numba")

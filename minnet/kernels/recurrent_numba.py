@@ -144,6 +144,17 @@ def gru_hidden_forward(gates, h_prev, h_next):
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
+def gru_step_fused(gates, input_part, hidden_part, bias_hn, hn, h_prev, h_next):
+    size = h_prev.shape[0]
+    for e in range(2 * size):
+        gates[e] = tanh(input_part[e] + hidden_part[e])
+    gru_gates_forward(gates, input_part, hidden_part, bias_hn, hn)
+    for e in range(2 * size, 3 * size):
+        gates[e] = tanh(gates[e])
+    gru_hidden_forward(gates, h_prev, h_next)
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def gru_gates_backward(grad_h, gates, h_prev, hn, grad_preact_ih, grad_preact_hh,
                        grad_h_prev):
     one = gates.dtype.type(1.0)

@@ -10,6 +10,7 @@ from minnet.kernels.recurrent import (
     gru_gates_backward,
     gru_gates_forward,
     gru_hidden_forward,
+    gru_step_fused,
     lstm_gates_backward,
     lstm_gates_forward,
     lstm_step_fused,
@@ -88,6 +89,16 @@ def test_gru_gates_forward_matches_reference(size, dtype, seed, strided):
               make(rng, 3 * size, dtype, strided), make(rng, size, dtype, strided),
               np.empty(size, dtype)]
     assert_same(run_both(gru_gates_forward, inputs, [0, 4]), dtype)
+
+
+@given(**SHAPES)
+def test_gru_step_fused_matches_reference(size, dtype, seed, strided):
+    rng = np.random.default_rng(seed)
+    inputs = [np.empty(3 * size, dtype), make(rng, 3 * size, dtype, strided, -6, 6),
+              make(rng, 3 * size, dtype, strided, -6, 6), make(rng, size, dtype, strided),
+              np.empty(size, dtype), make(rng, size, dtype, strided, -1, 1),
+              np.empty(size, dtype)]
+    assert_same(run_both(gru_step_fused, inputs, [0, 4, 6]), dtype)
 
 
 @given(**SHAPES)
