@@ -10,10 +10,11 @@ its buffers. The time loops that call them are the plans beside this file
 
 Transcendental functions stay with NumPy, whose ``tanh`` is vectorized (the
 ``math.tanh`` that numba compiles is not; benchmarks/README.md, "Recurrent
-layers"). A sigmoid gate is computed as ``0.5 + 0.5 * tanh(a / 2)``: the
-caller halves the sigmoid gates' weight rows and biases (exact: a
-power-of-two scale), applies one ``np.tanh`` to the whole block of
-preactivations, and the kernel finishes the sigmoid. Absolute error: one
+layers"), except in the two fused forward steps, whose numba twins compute
+a float32 ``tanh`` by a rational approximation. A sigmoid gate is computed
+as ``0.5 + 0.5 * tanh(a / 2)``: the caller halves the sigmoid gates' weight
+rows and biases (exact: a power-of-two scale), applies one ``tanh`` to the
+whole block of preactivations, and the kernel finishes the sigmoid. Absolute error: one
 unit of round-off (the tiny values that ``1 / (1 + exp(-a))`` gives for
 a < -37 in float64 come out as 0).
 
