@@ -2,9 +2,9 @@
 
 Computes what ``minnet.functional.gru``'s loop of ``gru_step_forward``
 computes (the tests hold the two together), in the step layout (T, 3H, N),
-with one ``np.tanh`` for the reset and update gates (their rows halved), one
-for the new gate, and the fused kernels ``gru_gates_forward``,
-``gru_hidden_forward`` and ``gru_gates_backward``. No argument checks:
+with one ``tanh`` for the reset and update gates (their rows halved), one
+for the new gate, and the fused kernels ``gru_step_fused`` (everything of a
+forward step after its recurrent product) and ``gru_gates_backward``. No argument checks:
 ``minnet.functional.gru.gru_forward`` and the recurrent stack make them first.
 """
 
@@ -13,7 +13,7 @@ from collections import namedtuple
 import numpy as np
 
 import minnet.kernels.recurrent_plan as plan
-from minnet.kernels.recurrent import gru_gates_backward, gru_gates_forward, gru_hidden_forward
+from minnet.kernels.recurrent import gru_gates_backward, gru_step_fused
 from minnet.validation import quiet_overflow
 
 GRUSequenceCache = namedtuple("GRUSequenceCache",
@@ -49,19 +49,15 @@ def gru_sequence_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, return_sequences=Tr
     gates = plan.buffer(workspace, "gates", (steps, 3 * hidden, batch), dtype)
     hn = plan.buffer(workspace, "hn", (steps, hidden, batch), dtype)
     hidden_part = plan.buffer(workspace, "hidden_part", (3 * hidden, batch), dtype)
-    flat_gates, flat_states = gates.reshape(steps, -1), states.reshape(steps + 1, -1)
-    flat_projected, flat_hn = projected.reshape(steps, -1), hn.reshape(steps, -1)
-    flat_hidden_part = hidden_part.reshape(-1)
-    gates_forward = plan.resolve(gru_gates_forward)
-    hidden_forward = plan.resolve(gru_hidden_forward)
+    flat_gates, flat_projected = gates.reshape(steps, -1), projected.reshape(steps, -1)
+    flat_hn = hn.reshape(steps, -1)
+    flat_hidden_part, flat_states = hidden_part.reshape(-1), states.reshape(steps + 1, -1)
+    # the numba twin's tanh is float32-accurate: float64 keeps NumPy's exact one
+    step = plan.resolve(gru_step_fused, dtype, (np.float32,))
     for t in range(steps):
-        reset_update, new = gates[t, :2 * hidden], gates[t, 2 * hidden:]
         np.matmul(w_hh_scaled, states[t], out=hidden_part)
-        np.add(projected[t, :2 * hidden], hidden_part[:2 * hidden], out=reset_update)
-        np.tanh(reset_update, out=reset_update)
-        gates_forward(flat_gates[t], flat_projected[t], flat_hidden_part, bias_hn, flat_hn[t])
-        np.tanh(new, out=new)
-        hidden_forward(flat_gates[t], flat_states[t], flat_states[t + 1])
+        step(flat_gates[t], flat_projected[t], flat_hidden_part, bias_hn, flat_hn[t],
+             flat_states[t], flat_states[t + 1])
     cache = GRUSequenceCache(x, w_ih, w_hh, states, gates, hn, h0 is not None)
     return plan.hidden_outputs(states, return_sequences), cache
 

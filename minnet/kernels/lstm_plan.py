@@ -2,8 +2,9 @@
 
 Computes what ``minnet.functional.lstm``'s loop of ``lstm_step_forward``
 computes (the tests hold the two together), with the step layout (T, 4H, N),
-one ``np.tanh`` per step for all four gates (sigmoid gates' rows halved) and
-the fused gate kernels ``lstm_gates_forward``/``lstm_gates_backward``. No
+one ``tanh`` per step for all four gates (sigmoid gates' rows halved) and
+the fused kernels ``lstm_step_fused`` (everything of a forward step after its
+recurrent product) and ``lstm_gates_backward``. No
 argument checks: ``minnet.functional.lstm.lstm_forward`` and the recurrent
 stack make them first.
 """
@@ -13,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 import minnet.kernels.recurrent_plan as plan
-from minnet.kernels.recurrent import lstm_gates_backward, lstm_gates_forward
+from minnet.kernels.recurrent import lstm_gates_backward, lstm_step_fused
 from minnet.validation import quiet_overflow
 
 LSTMSequenceCache = namedtuple("LSTMSequenceCache",
@@ -41,24 +42,24 @@ def lstm_sequence_forward(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None,
     hidden = w_hh.shape[1]
     dtype = w_hh.dtype
     scale = plan.sigmoid_row_scale("ssts", hidden, dtype)[:, None]
-    # the gates start as the input part W_ih x_t + b of every step; each step adds W_hh h
+    # the gates start as the input part W_ih x_t of every step; each step adds W_hh h + b
     w_ih_scaled = plan.scaled_rows(w_ih, scale, workspace, "w_ih_scaled")
-    gates = plan.input_projection(x, w_ih_scaled, (b_ih + b_hh) * scale[:, 0], workspace)
+    gates = plan.input_projection(x, w_ih_scaled, None, workspace)
+    bias = plan.step_bias((b_ih + b_hh) * scale[:, 0], batch)
     w_hh_scaled = plan.scaled_rows(w_hh, scale, workspace, "w_hh_scaled")
     states = plan.state_buffer(h0, steps, hidden, batch, dtype, workspace)
     cells = plan.state_buffer(c0, steps, hidden, batch, dtype, workspace, "cells")
     tanh_c = plan.buffer(workspace, "tanh_c", (steps, hidden, batch), dtype)
     hidden_part = plan.buffer(workspace, "hidden_part", (4 * hidden, batch), dtype)
     flat_gates, flat_cells = gates.reshape(steps, -1), cells.reshape(steps + 1, -1)
-    gates_forward = plan.resolve(lstm_gates_forward)
+    flat_states, flat_tanh_c = states.reshape(steps + 1, -1), tanh_c.reshape(steps, -1)
+    flat_hidden_part = hidden_part.reshape(-1)
+    # the numba twin's tanh is float32-accurate: float64 keeps NumPy's exact one
+    step = plan.resolve(lstm_step_fused, dtype, (np.float32,))
     for t in range(steps):
-        step_gates = gates[t]
         np.matmul(w_hh_scaled, states[t], out=hidden_part)
-        step_gates += hidden_part
-        np.tanh(step_gates, out=step_gates)
-        gates_forward(flat_gates[t], flat_cells[t], flat_cells[t + 1])
-        np.tanh(cells[t + 1], out=tanh_c[t])
-        np.multiply(step_gates[3 * hidden:], tanh_c[t], out=states[t + 1])
+        step(flat_hidden_part, bias, flat_gates[t], flat_cells[t], flat_cells[t + 1],
+             flat_tanh_c[t], flat_states[t + 1])
     cache = LSTMSequenceCache(x, w_ih, w_hh, states, cells, gates, tanh_c, h0 is not None,
                               c0 is not None)
     return plan.hidden_outputs(states, return_sequences), cache

@@ -10,10 +10,11 @@ its buffers. The time loops that call them are the plans beside this file
 
 Transcendental functions stay with NumPy, whose ``tanh`` is vectorized (the
 ``math.tanh`` that numba compiles is not; benchmarks/README.md, "Recurrent
-layers"). A sigmoid gate is computed as ``0.5 + 0.5 * tanh(a / 2)``: the
-caller halves the sigmoid gates' weight rows and biases (exact: a
-power-of-two scale), applies one ``np.tanh`` to the whole block of
-preactivations, and the kernel finishes the sigmoid. Absolute error: one
+layers"), except in the two fused forward steps, whose numba twins compute
+a float32 ``tanh`` by a rational approximation. A sigmoid gate is computed
+as ``0.5 + 0.5 * tanh(a / 2)``: the caller halves the sigmoid gates' weight
+rows and biases (exact: a power-of-two scale), applies one ``tanh`` to the
+whole block of preactivations, and the kernel finishes the sigmoid. Absolute error: one
 unit of round-off (the tiny values that ``1 / (1 + exp(-a))`` gives for
 a < -37 in float64 come out as 0).
 
@@ -77,6 +78,32 @@ def lstm_gates_forward(gates, c_prev, c_next):
         block += 0.5
     np.multiply(f, c_prev, out=c_next)
     c_next += i * g
+
+
+def lstm_step_fused(hidden_part, bias, gates, c_prev, c_next, tanh_c, h_next):
+    """All of one LSTM step after its recurrent product, in one call.
+
+    The reference runs ``lstm_gates_forward`` between NumPy's ``tanh`` calls.
+    The numba twin does every pass in one kernel; in float32 it computes
+    ``tanh`` with a rational approximation (absolute error under 4e-7, the
+    float32 round-off of NumPy's; tested), in float64 with ``math.tanh``,
+    exact but scalar and slow: the plan runs this reference for float64.
+
+    Parameters
+    ----------
+    hidden_part : (4M,), W_hh h_prev, the sigmoid gates' rows halved
+    bias : (4M,), b_ih + b_hh halved likewise, repeated to the step's flat layout
+    gates : (4M,), modified in place: on entry the input part W_ih x_t (rows
+        halved likewise), on exit the gate values i, f, g, o
+    c_prev : (M,), the previous cell state
+    c_next, tanh_c, h_next : (M,), written: c_t, tanh(c_t) and h_t = o * tanh(c_t)
+    """
+    gates += hidden_part
+    gates += bias
+    np.tanh(gates, out=gates)
+    lstm_gates_forward(gates, c_prev, c_next)
+    np.tanh(c_next, out=tanh_c)
+    np.multiply(_blocks(gates, 4)[3], tanh_c, out=h_next)
 
 
 def lstm_gates_backward(grad_h, grad_c, gates, c_prev, tanh_c, grad_preact, grad_c_prev):
@@ -145,6 +172,35 @@ def gru_hidden_forward(gates, h_prev, h_next):
     h_next += z * h_prev
 
 
+def gru_step_fused(gates, input_part, hidden_part, bias_hn, hn, h_prev, h_next):
+    """All of one GRU step after its recurrent product, in one call.
+
+    The reference runs ``gru_gates_forward`` and ``gru_hidden_forward``
+    around NumPy's ``tanh``; the numba twin does it in one kernel, with the
+    ``tanh`` of ``lstm_step_fused`` (rational in float32; the plan runs this
+    reference for float64).
+
+    Parameters
+    ----------
+    gates : (3M,), written: the gate values r, z, n
+    input_part : (3M,), W_ih x + biases of this step (r and z rows halved, and
+        their b_hh included; n block: W_in x + b_in)
+    hidden_part : (3M,), W_hh h_prev (r and z rows halved; n block: W_hn h_prev)
+    bias_hn : (M,), b_hn, repeated to the layout of a hidden state
+    hn : (M,), written: W_hn h_prev + b_hn
+    h_prev : (M,), the previous hidden state
+    h_next : (M,), written: (1 - z) * n + z * h_prev
+    """
+    size = h_prev.shape[0]
+    reset_update = gates[:2 * size]
+    np.add(input_part[:2 * size], hidden_part[:2 * size], out=reset_update)
+    np.tanh(reset_update, out=reset_update)
+    gru_gates_forward(gates, input_part, hidden_part, bias_hn, hn)
+    new = gates[2 * size:]
+    np.tanh(new, out=new)
+    gru_hidden_forward(gates, h_prev, h_next)
+
+
 def gru_gates_backward(grad_h, gates, h_prev, hn, grad_preact_ih, grad_preact_hh,
                        grad_h_prev):
     """Back through one GRU step's gates, from dL/dh to both preactivations.
@@ -179,7 +235,9 @@ def gru_gates_backward(grad_h, gates, h_prev, hn, grad_preact_ih, grad_preact_hh
 
 rnn_activation_backward = Kernel(rnn_activation_backward, "recurrent_numba")
 lstm_gates_forward = Kernel(lstm_gates_forward, "recurrent_numba")
+lstm_step_fused = Kernel(lstm_step_fused, "recurrent_numba")
 lstm_gates_backward = Kernel(lstm_gates_backward, "recurrent_numba")
 gru_gates_forward = Kernel(gru_gates_forward, "recurrent_numba")
 gru_hidden_forward = Kernel(gru_hidden_forward, "recurrent_numba")
+gru_step_fused = Kernel(gru_step_fused, "recurrent_numba")
 gru_gates_backward = Kernel(gru_gates_backward, "recurrent_numba")

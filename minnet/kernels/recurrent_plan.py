@@ -46,12 +46,16 @@ import numpy as np
 from minnet.kernels.backend import get_backend
 
 
-def resolve(kernel):
+def resolve(kernel, dtype=None, compiled_dtypes=None):
     """The kernel's implementation on the active backend, looked up once per sequence.
 
     A time loop calls its kernels T times; one lookup instead of T saves the
-    backend dispatch of every call.
+    backend dispatch of every call. With ``compiled_dtypes``, the numba twin
+    runs only for those dtypes, the reference for the others (a twin whose
+    float64 is exact but slow).
     """
+    if compiled_dtypes is not None and dtype not in compiled_dtypes:
+        return kernel.reference
     return kernel.compiled if get_backend() == "numba" else kernel.reference
 
 
@@ -96,23 +100,29 @@ def input_projection(x, w_ih, bias, workspace=None):
     ----------
     x : (N, T, D)
     w_ih : (G*H, D)
-    bias : (G*H,)
+    bias : (G*H,), or None to leave it out (a kernel adds it per step)
     workspace : dict or None (see the module docstring)
 
     Returns
     -------
     (T, G*H, N), contiguous
     """
-    batch, steps, features = x.shape
-    x_steps = buffer(workspace, "x_steps", (steps, features, batch), w_ih.dtype)
-    np.copyto(x_steps, x.transpose(1, 2, 0))
+    batch, steps, _ = x.shape
     projected = buffer(workspace, "projected", (steps, w_ih.shape[0], batch), w_ih.dtype)
-    np.matmul(w_ih, x_steps, out=projected)
-    # bias[:, None] would broadcast over rows of only N values, many short passes; the
-    # bias repeated to a step's flat layout adds in long contiguous runs
-    flat = projected.reshape(steps, -1)  # a view
-    flat += np.repeat(bias, batch)
+    # x_t^T is a strided view that BLAS reads as it is: copying x to (T, D, N) first was slower
+    np.matmul(w_ih, x.transpose(1, 2, 0), out=projected)
+    if bias is not None:
+        projected.reshape(steps, -1)[...] += step_bias(bias, batch)
     return projected
+
+
+def step_bias(bias, batch):
+    """(G*H,) -> (G*H*N,): the bias in a step's flat (G*H, N) layout.
+
+    bias[:, None] would broadcast over rows of only N values, many short
+    passes; repeated to the flat layout it adds in long contiguous runs.
+    """
+    return np.repeat(bias, batch)
 
 
 def state_buffer(state, steps, hidden, batch, dtype, workspace=None, name="states"):

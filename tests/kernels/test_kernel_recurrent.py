@@ -10,8 +10,10 @@ from minnet.kernels.recurrent import (
     gru_gates_backward,
     gru_gates_forward,
     gru_hidden_forward,
+    gru_step_fused,
     lstm_gates_backward,
     lstm_gates_forward,
+    lstm_step_fused,
     rnn_activation_backward,
 )
 from minnet.testing.tolerances import parity_tolerances
@@ -62,6 +64,15 @@ def test_lstm_gates_forward_matches_reference(size, dtype, seed, strided):
 
 
 @given(**SHAPES)
+def test_lstm_step_fused_matches_reference(size, dtype, seed, strided):
+    rng = np.random.default_rng(seed)
+    inputs = [make(rng, 4 * size, dtype, strided, -6, 6), make(rng, 4 * size, dtype, strided),
+              make(rng, 4 * size, dtype, strided, -6, 6), make(rng, size, dtype, strided),
+              *(np.empty(size, dtype) for _ in range(3))]
+    assert_same(run_both(lstm_step_fused, inputs, [2, 4, 5, 6]), dtype)
+
+
+@given(**SHAPES)
 def test_lstm_gates_backward_matches_reference(size, dtype, seed, strided):
     rng = np.random.default_rng(seed)
     gates = make(rng, 4 * size, dtype, strided, 0, 1)
@@ -78,6 +89,16 @@ def test_gru_gates_forward_matches_reference(size, dtype, seed, strided):
               make(rng, 3 * size, dtype, strided), make(rng, size, dtype, strided),
               np.empty(size, dtype)]
     assert_same(run_both(gru_gates_forward, inputs, [0, 4]), dtype)
+
+
+@given(**SHAPES)
+def test_gru_step_fused_matches_reference(size, dtype, seed, strided):
+    rng = np.random.default_rng(seed)
+    inputs = [np.empty(3 * size, dtype), make(rng, 3 * size, dtype, strided, -6, 6),
+              make(rng, 3 * size, dtype, strided, -6, 6), make(rng, size, dtype, strided),
+              np.empty(size, dtype), make(rng, size, dtype, strided, -1, 1),
+              np.empty(size, dtype)]
+    assert_same(run_both(gru_step_fused, inputs, [0, 4, 6]), dtype)
 
 
 @given(**SHAPES)
@@ -160,3 +181,52 @@ def test_nan_flows_through_the_compiled_kernels():
     c_next = np.empty(1)
     lstm_gates_forward.compiled(gates, np.zeros(1), c_next)
     assert np.isnan(c_next[0])  # no fastmath: the doctor must see NaN
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_compiled_tanh_is_accurate_everywhere(dtype):
+    """float32: the rational approximation within 4e-7 of the exact tanh (absolute), over
+    a dense grid, the clamp's edges, huge values and +-inf; float64: math.tanh, exact."""
+    numba = pytest.importorskip("numba")
+    from minnet.kernels.recurrent_numba import tanh
+
+    @numba.njit
+    def apply(values, out):
+        for e in range(values.shape[0]):
+            out[e] = tanh(values[e])
+
+    edge = 7.90531110763549805
+    values = np.concatenate([np.linspace(-12, 12, 400_001), [0.0, -0.0, 1e-30, -1e-30, edge,
+                             -edge, np.nextafter(edge, 9), 1e30, -1e30, np.inf, -np.inf]])
+    values = values.astype(dtype)
+    out = np.empty_like(values)
+    apply(values, out)
+    assert out.dtype == dtype
+    exact = np.tanh(values.astype(np.float64))
+    bound = 4e-7 if dtype == np.float32 else 1e-15
+    assert np.max(np.abs(out - exact)) < bound
+    assert np.max(np.abs(out)) <= 1  # never outside [-1, 1]
+    tiny = np.abs(values) < 1e-3  # relative accuracy where tanh(x) ~ x
+    assert np.max(np.abs(out[tiny] - exact[tiny]) / np.maximum(np.abs(exact[tiny]), 1e-38)) < 4e-7
+    assert np.signbit(out[values == 0]).tolist() == np.signbit(values[values == 0]).tolist()
+    nan = np.array([np.nan], dtype)
+    apply(nan, out[:1])
+    assert np.isnan(out[0])  # the clamp lets NaN through
+
+
+def test_lstm_step_fused_float32_equals_the_exact_gates(rng):
+    """The float32 twin against float64 formulas: saturated preactivations too."""
+    size = 6
+    input_part, hidden_part = rng.uniform(-40, 40, (2, 4 * size))
+    bias, c_prev = rng.standard_normal(4 * size), rng.standard_normal(size)
+    scale = np.repeat([0.5, 0.5, 1.0, 0.5], size)
+    arrays = [hidden_part * scale, bias * scale, input_part * scale, c_prev,
+              *(np.empty(size) for _ in range(3))]
+    arrays = [array.astype(np.float32) for array in arrays]
+    lstm_step_fused.compiled(*arrays)
+    i, f, g, o = np.split(input_part + hidden_part + bias, 4)
+    c = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(g)
+    expected = [np.concatenate([sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)]), c, np.tanh(c),
+                sigmoid(o) * np.tanh(c)]
+    for ours, want in zip([arrays[2], *arrays[4:]], expected):
+        np.testing.assert_allclose(ours, want, rtol=1e-5, atol=2e-6)
