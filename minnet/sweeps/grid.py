@@ -108,13 +108,14 @@ def parse_seeds(text):
     """``"0-4"`` -> [0, 1, 2, 3, 4]; ``"0,1,5"`` -> [0, 1, 5]; ConfigError otherwise."""
     usage = f"--seeds: expected a range such as 0-4 or a list such as 0,1,2, got {text!r}"
     try:
-        if "-" in text:
-            first, last = (int(part) for part in text.split("-"))
-            if first > last:
-                raise ConfigError(f"{usage} (the range is empty: {first} > {last})")
-            seeds = list(range(first, last + 1))
-        else:
-            seeds = [int(part) for part in text.split(",")]
+        bounds = [int(part) for part in text.split("-")] if "-" in text else None
+        seeds = [int(part) for part in text.split(",")] if bounds is None else None
     except ValueError as error:
         raise ConfigError(usage) from error
+    if bounds is not None:
+        if len(bounds) != 2:
+            raise ConfigError(usage)
+        if bounds[0] > bounds[1]:
+            raise ConfigError(f"{usage} (the range is empty: {bounds[0]} > {bounds[1]})")
+        seeds = list(range(bounds[0], bounds[1] + 1))
     return _check_seeds(seeds)
