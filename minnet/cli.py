@@ -275,6 +275,9 @@ def build_parser():
     from minnet.practice.cli import add_parser as add_practice_parser
 
     add_practice_parser(commands)
+    from minnet.sweeps.cli import add_parser as add_sweep_parser
+
+    add_sweep_parser(commands)
     return parser
 
 
