@@ -1,4 +1,5 @@
-"""``minnet exercise list | start | check | hint | solution``: the student's commands.
+"""``minnet exercise list | start | check | hint | solution``: the student's commands
+(and ``check-all``, the teacher's: ``minnet.exercises.check_all``).
 
 Exit codes: 0 passed (or the command succeeded), 1 the solution is wrong,
 2 not started, does not load, or the command was misused.
@@ -143,7 +144,25 @@ def add_parser(commands):
     solution.add_argument("name")
     solution.add_argument("--reveal", action="store_true", help="show it before a pass")
     solution.set_defaults(exercise_run=_solution)
+    _add_check_all_parser(sub)
     parser.set_defaults(run=run)
+
+
+def _add_check_all_parser(sub):
+    from minnet.exercises.check_all import command
+
+    check_all = sub.add_parser("check-all", help="grade a class: every student's solution "
+                                                 "files, one CSV (joblib or Dask)")
+    check_all.add_argument("submissions", metavar="SUBMISSIONS_DIR",
+                           help="one folder per student, holding solution files named as "
+                                "`minnet exercise start` names them")
+    check_all.add_argument("--scheduler", metavar="ADDRESS|local",
+                           help="check on Dask: a scheduler's address, or 'local'")
+    check_all.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                           help="worker processes (default: one per core)")
+    check_all.add_argument("--out", default="minnet-check-all.csv", metavar="CSV",
+                           help="the grades' CSV (default ./minnet-check-all.csv)")
+    check_all.set_defaults(exercise_run=command)
 
 
 def run(args):
