@@ -2,14 +2,12 @@
 
 import argparse
 import difflib
-import importlib.util
 import os
 import sys
-import traceback
 from collections.abc import Mapping
 
 import minnet
-from minnet.errors import MinnetError
+from minnet.errors import ConfigError, MinnetError
 
 
 def _demo(args):
@@ -70,14 +68,11 @@ class _ExperimentFailed(Exception):
 
 def _report_failure(failure):
     """Print the user's traceback (from their own frames on) and a one-line summary."""
+    from minnet.user_files import print_user_traceback
+
     error = failure.error
-    tb = error.__traceback__
-    here = os.path.abspath(__file__)
-    while tb is not None and (os.path.abspath(tb.tb_frame.f_code.co_filename) == here
-                              or tb.tb_frame.f_code.co_filename.startswith("<frozen")):
-        tb = tb.tb_next  # minnet doctor's own frames and importlib's say nothing to the user
     if failure.show_traceback:
-        traceback.print_exception(type(error), error, tb, file=sys.stderr)
+        print_user_traceback(error, skip=(__file__,))
         print(file=sys.stderr)
     summary = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     print(f"minnet doctor: error: {failure.what} {summary}", file=sys.stderr)
@@ -85,23 +80,14 @@ def _report_failure(failure):
 
 def _load_experiment(path):
     """Import FILE.py (its directory on sys.path meanwhile) and return its ``experiment``."""
-    if not os.path.isfile(path):
-        raise _UsageError(f"no such file: {path}")
-    stem = os.path.splitext(os.path.basename(path))[0]
-    name = "minnet_doctor_" + "".join(c if c.isalnum() else "_" for c in stem)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None:
-        raise _UsageError(f"cannot import {path}: expected a Python file (FILE.py)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look classes up there
-    directory = os.path.dirname(os.path.abspath(path))
-    sys.path.insert(0, directory)
+    from minnet.user_files import UserFileError, import_user_file
+
     try:
-        spec.loader.exec_module(module)
-    except Exception as error:  # the user's file: a syntax error, a failed import, ...
-        raise _ExperimentFailed(f"importing {path} raised", error) from error
-    finally:
-        sys.path.remove(directory)
+        module = import_user_file(path, "minnet_doctor_")
+    except ConfigError as error:
+        raise _UsageError(str(error)) from error
+    except UserFileError as failure:
+        raise _ExperimentFailed(f"importing {path} raised", failure.error) from failure.error
     experiment = getattr(module, "experiment", None)
     if not callable(experiment):
         raise _UsageError(f"{path} defines no experiment() function; see "

@@ -13,7 +13,6 @@ an unreachable scheduler).
 import argparse
 import os
 import sys
-import traceback
 
 from minnet.errors import ConfigError
 
@@ -42,16 +41,14 @@ exit status:
 def _load_train(path):
     """The ``FileFunction`` of FILE.py's train, imported here once to fail early."""
     from minnet.sweeps.trial import FileFunction
+    from minnet.user_files import UserFileError, print_user_traceback
 
-    if not os.path.isfile(path):
-        raise ConfigError(f"no such file: {path}")
     train = FileFunction(path, "train")
     try:
         train.load()
-    except ConfigError:
-        raise
-    except Exception as error:  # the user's file: a syntax error, a failed import, ...
-        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    except UserFileError as failure:  # a syntax error, a failed import, ... in FILE.py
+        print_user_traceback(failure.error)
+        error = failure.error
         raise ConfigError(f"importing {path} raised {type(error).__name__}: {error}") from error
     return train
 

@@ -11,9 +11,7 @@ file: it pickles as the file's path and imports the file in the worker, so
 the command line's FILE.py need not be an importable module.
 """
 
-import importlib.util
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from numbers import Real
@@ -22,6 +20,7 @@ from minnet.errors import ConfigError
 from minnet.random import seed as seed_minnet
 from minnet.runs.run import Run
 from minnet.sweeps.grid import trial_key
+from minnet.user_files import import_user_file
 
 
 @dataclass(frozen=True)
@@ -130,23 +129,7 @@ _IMPORTED = {}
 
 
 def _import_file(path):
-    """The module of ``path``, imported once per process with its folder on sys.path."""
-    if path in _IMPORTED:
-        return _IMPORTED[path]
-    if not os.path.isfile(path):
-        raise ConfigError(f"no such file: {path}")
-    stem = os.path.splitext(os.path.basename(path))[0]
-    name = "minnet_sweep_" + "".join(c if c.isalnum() else "_" for c in stem)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None:
-        raise ConfigError(f"cannot import {path}: expected a Python file (FILE.py)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # pickling and dataclasses look classes up there
-    directory = os.path.dirname(path)
-    sys.path.insert(0, directory)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(directory)
-    _IMPORTED[path] = module
-    return module
+    """The module of ``path``, imported once per process."""
+    if path not in _IMPORTED:
+        _IMPORTED[path] = import_user_file(path, "minnet_sweep_")
+    return _IMPORTED[path]
