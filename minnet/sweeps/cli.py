@@ -43,6 +43,8 @@ def _load_train(path):
     from minnet.sweeps.trial import FileFunction
     from minnet.user_files import UserFileError, print_user_traceback
 
+    if not os.path.isfile(path):
+        raise ConfigError(f"no such file: {path}")
     train = FileFunction(path, "train")
     try:
         train.load()
