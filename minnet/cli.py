@@ -1,4 +1,4 @@
-"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``--version``."""
+"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``sweep``."""
 
 import argparse
 import difflib

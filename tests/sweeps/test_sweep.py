@@ -142,3 +142,21 @@ def test_the_table_has_a_row_per_trial_and_the_summary_mean_and_spread(serial_re
     with pytest.raises(ConfigError, match="no trial returned a metric 'los'; the metrics are "
                                           "loss, accuracy"):
         serial_result.summary("los")
+
+
+def test_a_function_from_a_file_travels_as_its_path_to_worker_processes(tmp_path, store_path):
+    import pickle
+
+    from minnet.sweeps import FileFunction
+
+    (tmp_path / "helper_value.py").write_text("OFFSET = 0.5\n")
+    (tmp_path / "my_train.py").write_text(
+        "from helper_value import OFFSET\n\n"
+        "def train(params, seed):\n    return params['x'] + seed + OFFSET\n")
+    train = FileFunction(tmp_path / "my_train.py", "train")
+    assert pickle.loads(pickle.dumps(train)).__getstate__() == {
+        "path": str(tmp_path / "my_train.py"), "name": "train"}
+    result = mn.sweep(train, {"x": [1, 2]}, seeds=(0, 1), n_jobs=2, store=store_path)
+    assert [t.metrics["metric"] for t in result.trials] == [1.5, 2.5, 2.5, 3.5]
+    with pytest.raises(ConfigError, match="my_train.py defines no fit\\(\\) function"):
+        FileFunction(tmp_path / "my_train.py", "fit").load()
