@@ -36,5 +36,7 @@ def test_the_readme_sweep_runs_as_printed_on_a_local_dask_cluster(tmp_path, monk
     with RunStore(tmp_path / "minnet-runs.sqlite") as store:
         runs = store.list_runs()
         assert len(runs) == 15 and {run.status for run in runs} == {"finished"}
-        assert {"lr": 0.001, "seed": 0}.items() <= store.params(runs[0].id).items()
-        assert set(store.final_metrics(runs[0].id)) >= {"val_loss", "val_accuracy"}
+        trials = {(store.params(run.id)["lr"], store.params(run.id)["seed"]) for run in runs}
+        assert trials == {(lr, seed) for lr in (0.001, 0.01, 0.1) for seed in range(5)}
+        assert all(set(store.final_metrics(run.id)) >= {"val_loss", "val_accuracy"}
+                   for run in runs)
