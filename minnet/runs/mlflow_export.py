@@ -16,7 +16,7 @@ What maps to what: a minnet run becomes an MLflow run of the experiment
 becomes a param (strings as they are, other values as JSON); every metric
 row becomes a metric of the same key, with its step (for an epoch metric,
 the epoch; for a row with neither, its position) and time; findings and
-checkpoints become tags (``minnet.findings`` as JSON, ``minnet.checkpoints``).
+checkpoints become tags (``minnet_findings`` as JSON, ``minnet_checkpoints``).
 """
 
 import contextlib
@@ -83,17 +83,17 @@ def mlflow_param(value):
 def _export_one(client, experiment_id, store, record):
     from mlflow.entities import Metric, Param
 
-    tags = {"minnet.run_id": str(record.id), "minnet.host": record.host}
+    tags = {"minnet_run_id": str(record.id), "minnet_host": record.host}
     if record.sweep is not None:
-        tags.update({"minnet.sweep": record.sweep, "minnet.trial": str(record.trial)})
+        tags.update({"minnet_sweep": record.sweep, "minnet_trial": str(record.trial)})
     if record.error:
-        tags["minnet.error"] = record.error
+        tags["minnet_error"] = record.error
     findings = store.findings(record.id)
     if findings:
-        tags["minnet.findings"] = json.dumps(findings)
+        tags["minnet_findings"] = json.dumps(findings)
     checkpoints = [path for kind, path in store.artifacts(record.id) if kind == "checkpoint"]
     if checkpoints:
-        tags["minnet.checkpoints"] = "\n".join(checkpoints)
+        tags["minnet_checkpoints"] = "\n".join(checkpoints)
     run = client.create_run(experiment_id, start_time=_ms(record.started), tags=tags,
                             run_name=record.name)
     run_id = run.info.run_id

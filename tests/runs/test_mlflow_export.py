@@ -50,7 +50,7 @@ def test_exported_runs_read_back_with_the_same_params_and_histories(recorded, tm
     assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ  # the export set it for itself only
     client = _client(tmp_path / "mlruns", monkeypatch)
     experiment = client.get_experiment_by_name("minnet")
-    exported = {run.data.tags["minnet.run_id"]: run
+    exported = {run.data.tags["minnet_run_id"]: run
                 for run in client.search_runs([experiment.experiment_id])}
     assert sorted(exported) == ["1", "2"]
     with RunStore(recorded) as store:
@@ -86,9 +86,9 @@ def test_a_failed_run_its_findings_and_checkpoints(tmp_path, capsys, monkeypatch
     client = _client(tmp_path / "out", monkeypatch)
     (run,) = client.search_runs([client.get_experiment_by_name("minnet").experiment_id])
     assert run.info.status == "FAILED"
-    assert run.data.tags["minnet.error"] == "ValueError: boom"
-    assert [f["code"] for f in json.loads(run.data.tags["minnet.findings"])] == ["lr-too-high"]
-    assert run.data.tags["minnet.checkpoints"] == str(tmp_path / "best.npz")
+    assert run.data.tags["minnet_error"] == "ValueError: boom"
+    assert [f["code"] for f in json.loads(run.data.tags["minnet_findings"])] == ["lr-too-high"]
+    assert run.data.tags["minnet_checkpoints"] == str(tmp_path / "best.npz")
     (loss,) = client.get_metric_history(run.info.run_id, "loss")
     assert np.isnan(loss.value)
 
