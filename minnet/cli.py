@@ -1,4 +1,5 @@
-"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``--version``."""
+"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``runs``,
+``--version``."""
 
 import argparse
 import difflib
@@ -275,6 +276,9 @@ def build_parser():
     from minnet.practice.cli import add_parser as add_practice_parser
 
     add_practice_parser(commands)
+    from minnet.runs.cli import add_parser as add_runs_parser
+
+    add_runs_parser(commands)
     return parser
 
 
