@@ -53,6 +53,8 @@ def _list(args):
 def _start(args):
     exercise = _exercise(args.name)
     target = os.path.join(WORKSPACE, exercise.folder.name)
+    if args.out is not None and not args.notebook:
+        raise _Usage("--out says where the notebook goes: use it with --notebook")
     if os.path.exists(os.path.join(target, exercise.stub)):
         print(f"{target}/ already exists: your work there is kept.")
     else:
@@ -60,8 +62,23 @@ def _start(args):
                         ignore=shutil.ignore_patterns("exercise.toml", "__pycache__"))
         print(f"Copied exercise {exercise.order} ({exercise.name}) to {target}/")
     progress.update(exercise.name, started=True)
+    if args.notebook:
+        return _start_notebook(exercise, target, args.out)
     print(f"Read {target}/README.md, fill in {target}/{exercise.stub}, then run:\n"
           f"  minnet exercise check {exercise.name}")
+    return EXIT_OK
+
+
+def _start_notebook(exercise, target, out):
+    from minnet.exercises.notebook import write_exercise_notebook
+    from minnet.notebooks import notebook_path
+
+    path = notebook_path(out, target, exercise.name)
+    if write_exercise_notebook(exercise, path):
+        print(f"Wrote {path}: the task, your code cell, a check cell and a hint cell")
+    else:
+        print(f"{path} already exists: your work there is kept.")
+    print(f"Open it with `jupyter lab {path}` (pip install jupyterlab: not a minnet dependency)")
     return EXIT_OK
 
 
@@ -82,16 +99,21 @@ def _check(args):
     return verdict.exit_code
 
 
-def _hint(args):
-    exercise = _exercise(args.name)
+def next_hint(exercise, folder="."):
+    """The text of the next hint tier of ``exercise``, recorded in ``folder``'s progress."""
     tiers = exercise.hint_tiers()
-    used = progress.load()["exercises"].get(exercise.name, {}).get("hints", 0)
+    used = progress.load(folder)["exercises"].get(exercise.name, {}).get("hints", 0)
     tier = min(used + 1, len(tiers))
-    print(f"Hint {tier} of {len(tiers)} for {exercise.name}:\n\n{tiers[tier - 1]}")
+    text = f"Hint {tier} of {len(tiers)} for {exercise.name}:\n\n{tiers[tier - 1]}"
     if tier == len(tiers):
-        print(f"\nThat was the last hint; `minnet exercise solution {exercise.name} --reveal` "
-              f"shows the reference.")
-    progress.update(exercise.name, hints=tier)
+        text += (f"\n\nThat was the last hint; `minnet exercise solution {exercise.name} "
+                 f"--reveal` shows the reference.")
+    progress.update(exercise.name, folder, hints=tier)
+    return text
+
+
+def _hint(args):
+    print(next_hint(_exercise(args.name)))
     return EXIT_OK
 
 
@@ -127,6 +149,10 @@ def add_parser(commands):
         exercise_run=_list)
     start = sub.add_parser("start", help=f"copy an exercise into ./{WORKSPACE}/")
     start.add_argument("name")
+    start.add_argument("--notebook", action="store_true",
+                       help="also write NAME.ipynb: task, code, check and hint cells")
+    start.add_argument("--out", metavar="PATH", help="with --notebook: the notebook's folder, "
+                                                     "or a path ending in .ipynb")
     start.set_defaults(exercise_run=_start)
     check = sub.add_parser("check", help="check a solution (exit 0 passed, 1 wrong, "
                                          "2 not started or does not load)")
