@@ -16,6 +16,7 @@ the current folder.
 import inspect
 import os
 import pathlib
+import textwrap
 
 from minnet import notebooks
 from minnet.errors import ConfigError
@@ -89,7 +90,7 @@ def _peeking(functions, provided):
         except (OSError, TypeError):  # no source to read (a builtin, a lambda from exec)
             continue
         try:
-            flagged += peeking(inspect.cleandoc(source), provided)
+            flagged += peeking(textwrap.dedent(source), provided)
         except SyntaxError:  # a decorated or nested definition cut oddly: nothing to scan
             continue
     return flagged
