@@ -12,9 +12,8 @@ import shutil
 import sys
 
 from minnet.exercises import progress
-from minnet.exercises.metadata import load_exercises
+from minnet.exercises.metadata import WORKSPACE, load_exercises
 
-WORKSPACE = "minnet-exercises"
 EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
 
@@ -99,21 +98,8 @@ def _check(args):
     return verdict.exit_code
 
 
-def next_hint(exercise, folder="."):
-    """The text of the next hint tier of ``exercise``, recorded in ``folder``'s progress."""
-    tiers = exercise.hint_tiers()
-    used = progress.load(folder)["exercises"].get(exercise.name, {}).get("hints", 0)
-    tier = min(used + 1, len(tiers))
-    text = f"Hint {tier} of {len(tiers)} for {exercise.name}:\n\n{tiers[tier - 1]}"
-    if tier == len(tiers):
-        text += (f"\n\nThat was the last hint; `minnet exercise solution {exercise.name} "
-                 f"--reveal` shows the reference.")
-    progress.update(exercise.name, folder, hints=tier)
-    return text
-
-
 def _hint(args):
-    print(next_hint(_exercise(args.name)))
+    print(progress.next_hint(_exercise(args.name)))
     return EXIT_OK
 
 

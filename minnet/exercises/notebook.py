@@ -22,9 +22,8 @@ from minnet import notebooks
 from minnet.errors import ConfigError
 from minnet.exercises import progress
 from minnet.exercises.checker import check, peeking_verdict
-from minnet.exercises.cli import WORKSPACE, next_hint
 from minnet.exercises.loading import peeking
-from minnet.exercises.metadata import load_exercises
+from minnet.exercises.metadata import WORKSPACE, load_exercises
 from minnet.exercises.verdict import Verdict
 
 CHECK_CELL = '''\
@@ -129,4 +128,4 @@ def hint_here(name):
         print(f"{name} passed: no hint needed. `minnet exercise solution {name}` shows a "
               f"readable reference to compare with.")
         return
-    print(next_hint(exercise, folder))
+    print(progress.next_hint(exercise, folder))
