@@ -70,3 +70,15 @@ def write_new(notebook, path):
         os.makedirs(directory, exist_ok=True)
     nbformat.write(notebook, path)
     return True
+
+
+def write_and_tell(notebook, out, folder, stem, contents):
+    """The commands' ``--notebook``: write ``notebook`` where ``notebook_path`` says, unless a
+    file is there, and tell the user (``contents``: what its cells hold). Returns the path."""
+    path = notebook_path(out, folder, stem)
+    if write_new(notebook, path):
+        print(f"Wrote {path}: {contents}")
+    else:
+        print(f"{path} already exists: your work there is kept.")
+    print(f"Open it with `jupyter lab {path}` (pip install jupyterlab: not a minnet dependency)")
+    return path

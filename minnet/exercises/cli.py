@@ -69,15 +69,11 @@ def _start(args):
 
 
 def _start_notebook(exercise, target, out):
-    from minnet.exercises.notebook import write_exercise_notebook
-    from minnet.notebooks import notebook_path
+    from minnet.exercises.notebook import exercise_notebook
+    from minnet.notebooks import write_and_tell
 
-    path = notebook_path(out, target, exercise.name)
-    if write_exercise_notebook(exercise, path):
-        print(f"Wrote {path}: the task, your code cell, a check cell and a hint cell")
-    else:
-        print(f"{path} already exists: your work there is kept.")
-    print(f"Open it with `jupyter lab {path}` (pip install jupyterlab: not a minnet dependency)")
+    write_and_tell(exercise_notebook(exercise), out, target, exercise.name,
+                   "the task, your code cell, a check cell and a hint cell")
     return EXIT_OK
 
 

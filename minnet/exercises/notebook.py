@@ -56,11 +56,6 @@ def exercise_notebook(exercise):
     ])
 
 
-def write_exercise_notebook(exercise, path):
-    """Write the notebook at ``path`` unless one is there; True when it was written."""
-    return notebooks.write_new(exercise_notebook(exercise), path)
-
-
 def _exercise(name):
     exercises = load_exercises()
     if name not in exercises:

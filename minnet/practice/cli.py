@@ -78,15 +78,11 @@ def _show(args):
 
 
 def _show_notebook(card, out):
-    from minnet.notebooks import notebook_path
-    from minnet.practice.notebook import write_card_notebook
+    from minnet.notebooks import write_and_tell
+    from minnet.practice.notebook import card_notebook
 
-    path = notebook_path(out, "", card.ID)
-    if write_card_notebook(card, path):
-        print(f"Wrote {path}: the question, your prediction, the quick run and the answer")
-    else:
-        print(f"{path} already exists: your work there is kept.")
-    print(f"Open it with `jupyter lab {path}` (pip install jupyterlab: not a minnet dependency)")
+    write_and_tell(card_notebook(card), out, "", card.ID,
+                   "the question, your prediction, the quick run and the answer")
     return EXIT_OK
 
 

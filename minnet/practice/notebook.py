@@ -61,11 +61,6 @@ def card_notebook(card):
     ])
 
 
-def write_card_notebook(card, path):
-    """Write the notebook at ``path`` unless one is there; True when it was written."""
-    return notebooks.write_new(card_notebook(card), path)
-
-
 def run_here(card_id, seed=0):
     """Run card ``card_id``'s quick experiment, print it as ``minnet practice run --quick``
     does, and return the ``runner.Run``."""
