@@ -262,3 +262,11 @@ def test_hint_here_gives_the_next_tier_until_a_pass(workdir, capsys):
     assert "no hint needed" in capsys.readouterr().out
     assert progress()["relu"] == {"started": True, "passed": True, "revealed": False,
                                   "hints": 2}
+
+
+@pytest.mark.parametrize("name", list(load_exercises()))
+def test_every_exercise_gives_a_valid_notebook_whose_stub_parses(name):
+    notebook = exercise_notebook(load_exercises()[name])
+    nbformat.validate(notebook)
+    compile(cell(notebook, "stub").source, f"{name} stub cell", "exec")
+    compile(cell(notebook, "check").source, f"{name} check cell", "exec")

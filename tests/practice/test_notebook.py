@@ -98,3 +98,11 @@ def test_notebooks_are_the_same_every_time():
 def test_run_here_names_an_unknown_card():
     with pytest.raises(ConfigError, match="unknown card 'relu-knik'"):
         run_here("relu-knik")
+
+
+@pytest.mark.parametrize("card_id", list(load_cards()))
+def test_every_card_gives_a_valid_notebook(card_id):
+    notebook = card_notebook(load_cards()[card_id])
+    nbformat.validate(notebook)
+    assert [(c.id, c.cell_type) for c in notebook.cells] == CELLS
+    compile(cell(notebook, "run").source, f"{card_id} run cell", "exec")
