@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.report.figures import FIGURES
 from minnet.diagnostics.report.finding import Report, make_finding
-from minnet.diagnostics.report.markdown import FIGURES, report_markdown, save_report
+from minnet.diagnostics.report.markdown import report_markdown, save_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -20,6 +20,8 @@ acyclic (a test checks it); should a cycle appear, the depth computation
 stops at it, so the ranking stays deterministic.
 """
 
+import numpy as np
+
 from minnet.diagnostics.catalog import SEVERITIES
 from minnet.diagnostics.catalog.causes import explains, why
 from minnet.diagnostics.report.merging import merge_by_code
@@ -80,6 +82,34 @@ def format_value(value):
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
+
+
+def value_text(value):
+    """An evidence value as one line of text for a report's table cell.
+
+    Floats (NumPy's too) with 3 significant digits, per-place dicts inline,
+    arrays abbreviated; newlines become spaces. The caller escapes for its format.
+    """
+    if isinstance(value, (float, np.floating)):
+        value = f"{float(value):.3g}"
+    elif isinstance(value, dict):  # a merged finding: one value per place
+        value = format_value(value)
+    elif isinstance(value, np.ndarray):
+        value = np.array2string(value, precision=3, threshold=8)
+    return str(value).replace("\n", " ")
+
+
+SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "hint"}  # as a reader says it
+
+
+def severity_counts(findings):
+    """How many findings of each severity, worst first, as words: ``["1 error", "2 hints"]``.
+
+    Severities with no finding are left out; an empty list for no findings.
+    """
+    counts = [(severity, sum(f.severity == severity for f in findings))
+              for severity in SEVERITIES]
+    return [f"{n} {SEVERITY_WORDS[s]}{'s' if n != 1 else ''}" for s, n in counts if n]
 
 
 def tree_text(finding):
