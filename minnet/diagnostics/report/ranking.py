@@ -121,7 +121,7 @@ def tree_text(finding):
     lines = str(finding).split("\n")
     if finding.explains:
         lines.append("    explains:")
-    for cause, symptom in _descendants(finding):
+    for cause, symptom in descendants(finding):
         step = f" (step {symptom.step})" if symptom.step is not None else ""
         through = "" if cause is finding else f"through {cause.code}: "
         lines += [f"      - [{symptom.severity.upper()}] {symptom.code} at {symptom.where}{step}: "
@@ -130,8 +130,8 @@ def tree_text(finding):
     return "\n".join(lines)
 
 
-def _descendants(finding):
-    """``(cause, symptom)`` pairs below ``finding``, depth first."""
+def descendants(finding):
+    """``(cause, symptom)`` pairs below ``finding``, depth first: ``cause`` explains ``symptom``."""
     for child in finding.explains:
         yield finding, child
-        yield from _descendants(child)
+        yield from descendants(child)
