@@ -229,6 +229,8 @@ def _doctor(args):
         print("\n" + _expected_note(example, report))
     path = save_report(report, args.out)
     print(f"\nReport and plots written to {os.path.abspath(path)}")
+    if args.html:
+        print(f"HTML report written to {os.path.abspath(report.save(args.html, format='html'))}")
     return EXIT_FOUND_ERROR if report.has_errors else EXIT_OK
 
 
@@ -247,6 +249,8 @@ def _add_doctor_parser(commands):
     doctor.add_argument("--out", default="minnet-doctor-report", metavar="DIR",
                         help="where to write report.md and the plots "
                              "(default ./minnet-doctor-report/)")
+    doctor.add_argument("--html", metavar="PATH",
+                        help="also write the report as one self-contained web page (.html)")
     doctor.add_argument("--steps", type=int, default=None, metavar="N",
                         help="steps of the doctor's monitored run (default: the doctor's own)")
     doctor.add_argument("--seed", type=int, default=0,
