@@ -10,6 +10,7 @@ Skipped, with the reason, only when Chromium, its driver or the selenium package
 is absent (``.ci/run`` installs Chromium; selenium is in the ``dev`` extra).
 """
 
+import importlib.util
 import os
 import pathlib
 import shutil
@@ -26,9 +27,12 @@ CHROMEDRIVER = shutil.which("chromedriver")
 if CHROMIUM is None or CHROMEDRIVER is None:
     pytest.skip("Chromium or chromedriver is not installed (Debian: apt-get install chromium "
                 "chromium-driver; .ci/run installs them)", allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver",
-                                reason="the selenium package is not installed (the dev extra)")
-from selenium.webdriver.common.by import By  # noqa: E402  (after the skip: needs selenium)
+# Looked up, not imported under a skip: a broken import must still fail (test_no_skipped_imports).
+if importlib.util.find_spec("selenium") is None:
+    pytest.skip("the selenium package is not installed (pip install -e '.[dev]')",
+                allow_module_level=True)
+from selenium import webdriver  # noqa: E402  (after the skips)
+from selenium.webdriver.common.by import By  # noqa: E402
 
 # Headless on a machine without a network or a display, running as root.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
