@@ -239,7 +239,8 @@ def _add_doctor_parser(commands):
         "doctor", help="diagnose why a network does not train (findings, plots, fixes)",
         description="Run the doctor (lint, data checks, sanity routines, a short monitored\n"
                     "run) on the experiment defined in FILE.py, or on a built-in example;\n"
-                    "print the ranked findings and write a Markdown report with plots.",
+                    "print the ranked findings and write a Markdown report with plots\n"
+                    "(and, with --html, the same as one web page).",
         epilog=_DOCTOR_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     doctor.add_argument("file", nargs="?", metavar="FILE.py",
                         help="a Python file defining experiment()")
