@@ -86,6 +86,7 @@ from minnet.losses import (  # noqa: F401
     SmoothL1Loss,
 )
 from minnet.random import seed  # noqa: F401
+from minnet.runs import Run  # noqa: F401
 from minnet.sweeps import sweep  # noqa: F401
 from minnet.training import (  # noqa: F401
     Callback,

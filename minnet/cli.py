@@ -1,4 +1,5 @@
-"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``sweep``."""
+"""The ``minnet`` command: ``demo``, ``doctor``, ``exercise``, ``practice``, ``runs``,
+``sweep``, ``--version``."""
 
 import argparse
 import difflib
@@ -214,6 +215,8 @@ def _doctor(args):
         print("\n" + _expected_note(example, report))
     path = save_report(report, args.out)
     print(f"\nReport and plots written to {os.path.abspath(path)}")
+    if args.html:
+        print(f"HTML report written to {os.path.abspath(report.save(args.html, format='html'))}")
     return EXIT_FOUND_ERROR if report.has_errors else EXIT_OK
 
 
@@ -222,7 +225,8 @@ def _add_doctor_parser(commands):
         "doctor", help="diagnose why a network does not train (findings, plots, fixes)",
         description="Run the doctor (lint, data checks, sanity routines, a short monitored\n"
                     "run) on the experiment defined in FILE.py, or on a built-in example;\n"
-                    "print the ranked findings and write a Markdown report with plots.",
+                    "print the ranked findings and write a Markdown report with plots\n"
+                    "(and, with --html, the same as one web page).",
         epilog=_DOCTOR_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     doctor.add_argument("file", nargs="?", metavar="FILE.py",
                         help="a Python file defining experiment()")
@@ -232,6 +236,8 @@ def _add_doctor_parser(commands):
     doctor.add_argument("--out", default="minnet-doctor-report", metavar="DIR",
                         help="where to write report.md and the plots "
                              "(default ./minnet-doctor-report/)")
+    doctor.add_argument("--html", metavar="PATH",
+                        help="also write the report as one self-contained web page (.html)")
     doctor.add_argument("--steps", type=int, default=None, metavar="N",
                         help="steps of the doctor's monitored run (default: the doctor's own)")
     doctor.add_argument("--seed", type=int, default=0,
@@ -261,6 +267,9 @@ def build_parser():
     from minnet.practice.cli import add_parser as add_practice_parser
 
     add_practice_parser(commands)
+    from minnet.runs.cli import add_parser as add_runs_parser
+
+    add_runs_parser(commands)
     from minnet.sweeps.cli import add_parser as add_sweep_parser
 
     add_sweep_parser(commands)

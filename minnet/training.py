@@ -45,6 +45,7 @@ from minnet.losses.base import check_reduces_to_float
 from minnet.optim import ReduceLROnPlateau
 from minnet.optim.optimizer import current_lr
 from minnet.random import make_rng
+from minnet.runs.recording import RunRecorder, fit_run
 from minnet.validation import as_array, check_bool, check_int
 
 
@@ -239,7 +240,7 @@ def _run_epoch(state, loader, callbacks, accuracy, validation, batch_size):
 
 
 def fit(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs=10, batch_size=64,
-        shuffle=True, scheduler=None, callbacks=(), progress=True, rng=None):
+        shuffle=True, scheduler=None, callbacks=(), progress=True, rng=None, run=None):
     """Train ``model`` on (X, y) with mini-batches; return the ``History`` of the run.
 
     Parameters
@@ -260,6 +261,15 @@ def fit(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs=10, b
     callbacks : iterable of Callback (see ``minnet.callbacks``)
     progress : bool, show a tqdm bar on stderr; False prints nothing
     rng : None, int or numpy.random.Generator, the source of the shuffling
+    run : None, str or ``mn.Run``: record this fit in the run store. A str
+        starts a new run of that name (in ``$MINNET_RUNS`` or
+        ``./minnet-runs.sqlite``) and finishes it; a ``Run`` is started if it
+        is not (and then finished by fit); None records into the open
+        ``mn.Run`` block, if any. Recorded: the setup (model, optimizer,
+        schedule, seed, data shapes, versions, git commit), the loss of every
+        step, the History of every epoch, checkpoints, the doctor's findings
+        and the wall time; a fit that raises leaves its run "failed". See
+        ``minnet.runs.recording``; ``minnet runs list`` reads them back.
 
     The model is in training mode during the epochs and in eval mode for
     validation; every submodule gets back the mode it had before fit. A run
@@ -286,7 +296,11 @@ def fit(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs=10, b
     if progress:
         callbacks.insert(0, ProgressBar())
     accuracy = accuracy_function(loss_fn)
-    with _modes_restored(model):
+    settings = dict(epochs=epochs, batch_size=batch_size, shuffle=shuffle, rng=rng, X=X, y=y,
+                    X_val=X_val, y_val=y_val)
+    with _modes_restored(model), fit_run(run) as recording:
+        if recording is not None:  # last: it sees what the other callbacks did
+            callbacks.append(RunRecorder(recording, settings, callbacks))
         try:
             for callback in callbacks:
                 callback.state = state

@@ -1,11 +1,12 @@
 """A broken import of minnet must fail a test, never skip it: no test file skips on an
 ImportError of the project's own modules (``pytest.importorskip("torch")``, the optional
-oracle, stays allowed)."""
+oracle, and ``"mlflow"``, the optional export, stay allowed)."""
 
 import ast
 import pathlib
 
 TESTS = pathlib.Path(__file__).resolve().parent
+OPTIONAL = {"torch", "mlflow"}  # optional extras of pyproject.toml, not minnet's modules
 
 
 def imported_modules(nodes):
@@ -20,15 +21,15 @@ def imported_modules(nodes):
 
 
 def skipped_imports(source, name="<test>"):
-    """``name:line what`` for each importorskip of a module other than torch, and each
+    """``name:line what`` for each importorskip of a module not in OPTIONAL, and each
     ``except ImportError`` (or ModuleNotFoundError) that skips after importing one."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "importorskip"
                 and not (node.args and isinstance(node.args[0], ast.Constant)
-                         and node.args[0].value == "torch")):
+                         and node.args[0].value in OPTIONAL)):
             found.append(f"{name}:{node.lineno} importorskip({ast.unparse(node.args[0])})")
-        if isinstance(node, ast.Try) and imported_modules(node.body) - {"torch"}:
+        if isinstance(node, ast.Try) and imported_modules(node.body) - OPTIONAL:
             for handler in node.handlers:
                 caught = ast.unparse(handler.type) if handler.type is not None else ""
                 body = ast.unparse(ast.Module(body=handler.body, type_ignores=[]))

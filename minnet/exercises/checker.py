@@ -48,12 +48,7 @@ def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES):
             return Verdict(name, "error", f"does not load: {error}",
                            [{"name": "load", "status": "error", "message": str(error)}])
         if flagged:
-            message = (f"imports minnet's own implementation ({'; '.join(flagged)}): write it "
-                       f"yourself (minnet is open book: read it, then close it)")
-            return Verdict(name, "fail", message, [{"name": "load", "status": "pass",
-                                                    "message": None},
-                                                   {"name": "no peeking", "status": "fail",
-                                                    "message": message}])
+            return peeking_verdict(name, flagged)
     fns = spec.complete(fns)
     cases = all_cases(spec)
     if case is not None and not 0 <= case < len(cases):
@@ -66,6 +61,16 @@ def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES):
         return Verdict(name, "fail", message, [{"name": "load", "status": "pass", "message": None},
                                                {"name": "time", "status": "fail",
                                                 "message": message}])
+
+
+def peeking_verdict(name, flagged):
+    """The failing verdict of a solution that uses minnet's own implementation (``flagged``:
+    what it imports, as text)."""
+    message = (f"imports minnet's own implementation ({'; '.join(flagged)}): write it "
+               f"yourself (minnet is open book: read it, then close it)")
+    return Verdict(name, "fail", message, [{"name": "load", "status": "pass", "message": None},
+                                           {"name": "no peeking", "status": "fail",
+                                            "message": message}])
 
 
 def _run_stages(name, exercise, spec, fns, cases, case, stages=STAGES):

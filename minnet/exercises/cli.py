@@ -13,9 +13,8 @@ import shutil
 import sys
 
 from minnet.exercises import progress
-from minnet.exercises.metadata import load_exercises
+from minnet.exercises.metadata import WORKSPACE, load_exercises
 
-WORKSPACE = "minnet-exercises"
 EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
 
@@ -54,6 +53,8 @@ def _list(args):
 def _start(args):
     exercise = _exercise(args.name)
     target = os.path.join(WORKSPACE, exercise.folder.name)
+    if args.out is not None and not args.notebook:
+        raise _Usage("--out says where the notebook goes: use it with --notebook")
     if os.path.exists(os.path.join(target, exercise.stub)):
         print(f"{target}/ already exists: your work there is kept.")
     else:
@@ -61,8 +62,19 @@ def _start(args):
                         ignore=shutil.ignore_patterns("exercise.toml", "__pycache__"))
         print(f"Copied exercise {exercise.order} ({exercise.name}) to {target}/")
     progress.update(exercise.name, started=True)
+    if args.notebook:
+        return _start_notebook(exercise, target, args.out)
     print(f"Read {target}/README.md, fill in {target}/{exercise.stub}, then run:\n"
           f"  minnet exercise check {exercise.name}")
+    return EXIT_OK
+
+
+def _start_notebook(exercise, target, out):
+    from minnet.exercises.notebook import exercise_notebook
+    from minnet.notebooks import write_and_tell
+
+    write_and_tell(exercise_notebook(exercise), out, target, exercise.name,
+                   "the task, your code cell, a check cell and a hint cell")
     return EXIT_OK
 
 
@@ -84,15 +96,7 @@ def _check(args):
 
 
 def _hint(args):
-    exercise = _exercise(args.name)
-    tiers = exercise.hint_tiers()
-    used = progress.load()["exercises"].get(exercise.name, {}).get("hints", 0)
-    tier = min(used + 1, len(tiers))
-    print(f"Hint {tier} of {len(tiers)} for {exercise.name}:\n\n{tiers[tier - 1]}")
-    if tier == len(tiers):
-        print(f"\nThat was the last hint; `minnet exercise solution {exercise.name} --reveal` "
-              f"shows the reference.")
-    progress.update(exercise.name, hints=tier)
+    print(progress.next_hint(_exercise(args.name)))
     return EXIT_OK
 
 
@@ -128,6 +132,10 @@ def add_parser(commands):
         exercise_run=_list)
     start = sub.add_parser("start", help=f"copy an exercise into ./{WORKSPACE}/")
     start.add_argument("name")
+    start.add_argument("--notebook", action="store_true",
+                       help="also write NAME.ipynb: task, code, check and hint cells")
+    start.add_argument("--out", metavar="PATH", help="with --notebook: the notebook's folder, "
+                                                     "or a path ending in .ipynb")
     start.set_defaults(exercise_run=_start)
     check = sub.add_parser("check", help="check a solution (exit 0 passed, 1 wrong, "
                                          "2 not started or does not load)")

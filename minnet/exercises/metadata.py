@@ -17,6 +17,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10 (pyproject require
 _PACKAGED = pathlib.Path(__file__).resolve().parent / "content"
 _CHECKOUT = pathlib.Path(__file__).resolve().parents[2] / "exercises"
 
+WORKSPACE = "minnet-exercises"  # where `minnet exercise start` copies an exercise's folder
+
 REQUIRED_KEYS = ("name", "order", "title", "stub", "functions", "reference", "summary")
 
 

@@ -40,3 +40,17 @@ def update(name, folder=".", **changes):
     item.update(changes)
     save(progress, folder)
     return item
+
+
+def next_hint(exercise, folder="."):
+    """The text of the next hint tier of ``exercise`` (a ``metadata.Exercise``), recorded in
+    ``folder``'s progress; the last tier repeats once all three were read."""
+    tiers = exercise.hint_tiers()
+    used = load(folder)["exercises"].get(exercise.name, {}).get("hints", 0)
+    tier = min(used + 1, len(tiers))
+    text = f"Hint {tier} of {len(tiers)} for {exercise.name}:\n\n{tiers[tier - 1]}"
+    if tier == len(tiers):
+        text += (f"\n\nThat was the last hint; `minnet exercise solution {exercise.name} "
+                 f"--reveal` shows the reference.")
+    update(exercise.name, folder, hints=tier)
+    return text

@@ -59,6 +59,10 @@ def _list(args):
 
 def _show(args):
     card = _card(args.id)
+    if args.out is not None and not args.notebook:
+        raise _Usage("--out says where the notebook goes: use it with --notebook")
+    if args.notebook:
+        return _show_notebook(card, args.out)
     print(f"{card.ID}  ({card.TOPIC}; sources {', '.join(card.SOURCES)})\n")
     print(" ".join(card.QUESTION.split()) + "\n")
     print("Predict: " + card.PREDICT.render())
@@ -70,6 +74,15 @@ def _show(args):
             print(f"  {claim.name}: {claim.text}")
     else:
         print(f"\n(minnet practice show {card.ID} --answer for the answer)")
+    return EXIT_OK
+
+
+def _show_notebook(card, out):
+    from minnet.notebooks import write_and_tell
+    from minnet.practice.notebook import card_notebook
+
+    write_and_tell(card_notebook(card), out, "", card.ID,
+                   "the question, your prediction, the quick run and the answer")
     return EXIT_OK
 
 
@@ -107,6 +120,10 @@ def add_parser(commands):
     show = sub.add_parser("show", help="a card's question and prediction")
     show.add_argument("id")
     show.add_argument("--answer", action="store_true", help="also the answer and the claims")
+    show.add_argument("--notebook", action="store_true",
+                      help="write ID.ipynb instead: question, prediction, quick run, answer")
+    show.add_argument("--out", metavar="PATH", help="with --notebook: the notebook's folder, "
+                                                    "or a path ending in .ipynb")
     show.set_defaults(practice_run=_show)
     run = sub.add_parser("run", help="run a card's experiment and check its claims "
                                      "(exit 1 when one fails)")

@@ -19,6 +19,7 @@ rewrite); an empty file is given the current schema.
 """
 
 import json
+import math
 import os
 import socket
 import sqlite3
@@ -182,6 +183,8 @@ class RunStore:
                 f"{version}; this minnet reads schema {SCHEMA_VERSION} and older). Upgrade "
                 f"minnet, or record into another file (MINNET_RUNS=path or store=path); "
                 f"the file was left as it is")
+        if version == 0:  # before WAL mode, which would rewrite a foreign file's header
+            self._refuse_foreign_tables()
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
         connection.execute("PRAGMA foreign_keys=ON")
@@ -191,13 +194,8 @@ class RunStore:
         connection.execute("BEGIN IMMEDIATE")
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-            if version == 0 and tables:
-                raise StoreError(f"RunStore: {self.path} holds tables that are not a minnet "
-                                 f"run store ({', '.join(t[0] for t in tables)}); give "
-                                 f"another file")
             if version == 0:  # another process may have created it meanwhile
+                self._refuse_foreign_tables()
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         connection.execute(statement)
@@ -206,6 +204,28 @@ class RunStore:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    def _refuse_foreign_tables(self):
+        """StoreError when the file holds tables but no schema version (not a minnet store).
+
+        Version and tables are read in one read transaction: another process
+        may create the schema between two separate reads.
+        """
+        connection = self._connection
+        in_transaction = connection.in_transaction
+        if not in_transaction:
+            connection.execute("BEGIN")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        finally:
+            if not in_transaction:
+                connection.execute("COMMIT")
+        if version == 0 and tables:
+            raise StoreError(f"RunStore: {self.path} holds tables that are not a minnet "
+                             f"run store ({', '.join(t[0] for t in tables)}); give "
+                             f"another file")
 
     # --- writing -----------------------------------------------------------------
 
@@ -311,8 +331,8 @@ class RunStore:
         args = (run_id,)
         if key is not None:
             query, args = query + " AND key = ?", (run_id, key)
-        return [MetricRow(*row) for row in self._connection.execute(query + " ORDER BY rowid",
-                                                                    args)]
+        return [MetricRow(key, step, epoch, _from_sql(value), at) for key, step, epoch, value, at
+                in self._connection.execute(query + " ORDER BY rowid", args)]
 
     def metric_keys(self, run_id):
         return [row[0] for row in self._connection.execute(
@@ -323,7 +343,7 @@ class RunStore:
         rows = self._connection.execute(
             "SELECT key, value FROM metrics WHERE rowid IN (SELECT MAX(rowid) FROM metrics "
             "WHERE run_id = ? GROUP BY key) ORDER BY key", (run_id,))
-        return dict(rows.fetchall())
+        return {key: _from_sql(value) for key, value in rows}
 
     def findings(self, run_id):
         """A run's findings as dicts (code, severity, where, evidence, explanation, fix, step)."""
@@ -379,5 +399,10 @@ class _Transaction:
 
 
 def _number(value):
-    """A metric value as a float (NaN and inf kept; None stays NULL)."""
+    """A metric value as a float for SQLite (inf kept; NaN becomes NULL: SQLite has no NaN)."""
     return None if value is None else float(value)
+
+
+def _from_sql(value):
+    """A metric value read back: NULL (a NaN when written) is NaN again."""
+    return math.nan if value is None else value

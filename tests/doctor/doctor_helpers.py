@@ -24,3 +24,19 @@ def mlp(sizes, activation=ReLU, init="he", seed=0, scale=1.0):
     for param in model.parameters():
         param.data *= scale
     return model
+
+
+def report_records():
+    """Records of a short run, one of each per-step kind, for the report's figures."""
+    steps = list(range(20))
+    counts, edges = np.histogram(np.random.default_rng(0).normal(size=200), bins=10)
+    return {
+        "loss": {"step": steps, "train": list(np.linspace(2.3, 0.5, 20)),
+                 "val_step": [0, 19], "val": [2.3, 0.7]},
+        "activations": {"1 (ReLU)": {"step": [0, 19], "dead_fraction": [0.1, 0.7],
+                                     "saturated_fraction": [0.0, 0.0],
+                                     "histogram": [(counts, edges), (counts, edges)]}},
+        "grad_norm": {"0 (Linear)": {"step": steps, "value": [1.0] * 20}},
+        "update_ratio": {"0.weight": {"step": steps, "value": [1e-3] * 20}},
+        "weight_std": {"0.weight": {"depth": 0, "step": [0, 19], "value": [0.1, 0.2]}},
+    }

@@ -4,27 +4,14 @@ import sys
 
 import numpy as np
 import pytest
+from doctor_helpers import report_records
 
 from minnet.diagnostics.catalog import CATALOG
+from minnet.diagnostics.report.figures import FIGURES
 from minnet.diagnostics.report.finding import Report, make_finding
-from minnet.diagnostics.report.markdown import FIGURES, report_markdown, save_report
+from minnet.diagnostics.report.markdown import report_markdown, save_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def records():
-    steps = list(range(20))
-    counts, edges = np.histogram(np.random.default_rng(0).normal(size=200), bins=10)
-    return {
-        "loss": {"step": steps, "train": list(np.linspace(2.3, 0.5, 20)),
-                 "val_step": [0, 19], "val": [2.3, 0.7]},
-        "activations": {"1 (ReLU)": {"step": [0, 19], "dead_fraction": [0.1, 0.7],
-                                     "saturated_fraction": [0.0, 0.0],
-                                     "histogram": [(counts, edges), (counts, edges)]}},
-        "grad_norm": {"0 (Linear)": {"step": steps, "value": [1.0] * 20}},
-        "update_ratio": {"0.weight": {"step": steps, "value": [1e-3] * 20}},
-        "weight_std": {"0.weight": {"depth": 0, "step": [0, 19], "value": [0.1, 0.2]}},
-    }
 
 
 def sample_report():
@@ -34,7 +21,7 @@ def sample_report():
         make_finding("constant-feature", "X", {"feature": 3}),
         make_finding("grads-not-zeroed", "training", {"steps": 5, "note": "a|b"}, step=2),
     ]
-    return Report(findings, records())
+    return Report(findings, report_records())
 
 
 def test_report_md_is_ranked_with_evidence_explanation_and_fix(tmp_path):

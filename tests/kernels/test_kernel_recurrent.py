@@ -1,5 +1,6 @@
 """Recurrent gate kernels: each numba twin equals its NumPy reference, which is right."""
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given
@@ -187,7 +188,6 @@ def test_nan_flows_through_the_compiled_kernels():
 def test_compiled_tanh_is_accurate_everywhere(dtype):
     """float32: the rational approximation within 4e-7 of the exact tanh (absolute), over
     a dense grid, the clamp's edges, huge values and +-inf; float64: math.tanh, exact."""
-    numba = pytest.importorskip("numba")
     from minnet.kernels.recurrent_numba import tanh
 
     @numba.njit

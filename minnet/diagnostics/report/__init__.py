@@ -3,5 +3,7 @@
 ``finding`` (``Finding``, ``Report``), ``ranking`` (root causes first, their
 symptoms folded under them, by ``catalog.causes``), ``merging`` (one finding
 per code, its layers listed), ``markdown`` (``save_report``: report.md
-and its PNG figures), ``plots`` and ``plots_sanity`` (the Display objects).
+and its PNG figures), ``html`` (``save_html``: one self-contained web page),
+``figures`` (which figures a report has, drawn for both), ``plots`` and
+``plots_sanity`` (the Display objects).
 """

@@ -13,8 +13,10 @@ listed, see ``merging``) plus what the doctor recorded on the way (for plots).
 from dataclasses import dataclass, field
 
 from minnet.diagnostics.catalog import CATALOG, SEVERITIES
+from minnet.diagnostics.report.html import save_html
 from minnet.diagnostics.report.markdown import save_report
 from minnet.diagnostics.report.ranking import RANK, arrange, format_value, tree_text
+from minnet.errors import ConfigError
 
 
 @dataclass
@@ -128,9 +130,17 @@ class Report:
         """True when there is no warning and no error."""
         return not self.problems("warning")
 
-    def save(self, directory):
-        """Write ``report.md`` and its PNG figures into ``directory``; return the .md path."""
-        return save_report(self, directory)
+    def save(self, path, format="markdown"):
+        """Write the report; return the path of the file written.
+
+        ``format="markdown"`` (the default): ``path`` is a directory, which gets
+        ``report.md`` and its PNG figures. ``format="html"``: ``path`` is the one
+        self-contained HTML file (``.html`` added when it has no suffix).
+        """
+        if format not in SAVERS:
+            raise ConfigError(f"Report.save: format must be one of "
+                              f"{', '.join(map(repr, SAVERS))}, got {format!r}")
+        return SAVERS[format](self, path)
 
     def __str__(self):
         if not self.findings:
@@ -141,6 +151,9 @@ class Report:
                                                for s, n in counts.items() if n))
         roots = [f for f in self.findings if f.explained_by is None]
         return head + "\n\n" + "\n\n".join(tree_text(finding) for finding in roots)
+
+
+SAVERS = {"markdown": save_report, "html": save_html}  # Report.save's formats
 
 
 def make_finding(code, where, evidence, summary=None, severity=None, step=None, fix=None):

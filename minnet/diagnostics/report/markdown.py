@@ -4,100 +4,29 @@
 cause (each root cause followed by the symptoms it explains, marked "explained
 by"), each with its code, severity, where, an evidence table, the explanation and the fix,
 then links the figures written next to it (one PNG per kind of record that the
-report holds). Figures are drawn on ``matplotlib.figure.Figure`` objects with
-the Agg canvas: no window opens, pyplot's global state and backend are left
-alone, and ``import minnet`` still does not import matplotlib.
+report holds; ``figures`` draws them).
 """
 
 import os
 
-import numpy as np
-
-from minnet.diagnostics.catalog import CATALOG, SEVERITIES
+from minnet.diagnostics.catalog import CATALOG
 from minnet.diagnostics.catalog.causes import why
-from minnet.diagnostics.report.plots import (
-    ActivationHistogramDisplay,
-    GradientNormDisplay,
-    LossCurveDisplay,
-    UpdateRatioDisplay,
-    WeightStdDisplay,
-    grid_shape,
-)
-from minnet.diagnostics.report.plots_sanity import LRRangeDisplay, OverfitBatchDisplay
-from minnet.diagnostics.report.ranking import format_value
+from minnet.diagnostics.report.figures import recorded_figures, render
+from minnet.diagnostics.report.ranking import severity_counts, value_text
 
 REPORT_NAME = "report.md"
 CATALOG_DOC = "docs/doctor-catalog.md"
 
-# (file name, heading, display class, what the figure shows)
-FIGURES = [
-    ("loss.png", "Loss", LossCurveDisplay,
-     "training loss per step, validation loss at its checks"),
-    ("activations.png", "Activation histograms", ActivationHistogramDisplay,
-     "each layer's activations, early (dark) to late (light): look for piles at 0 "
-     "(dead ReLUs) or at the limits (saturated tanh/sigmoid)"),
-    ("grad_norm.png", "Gradient norm per layer", GradientNormDisplay,
-     "lines that fan out by orders of magnitude mean vanishing or exploding gradients"),
-    ("update_ratio.png", "Update/weight ratio", UpdateRatioDisplay,
-     "healthy between 1e-4 and 1e-2 (shaded), about 1e-3 is typical"),
-    ("weight_std.png", "Weight std by depth", WeightStdDisplay,
-     "a healthy network keeps a similar scale at every depth"),
-    ("lr_range.png", "Learning-rate range test", LRRangeDisplay,
-     "pick a rate where the loss falls fastest, before it turns up"),
-    ("overfit.png", "Overfitting one batch", OverfitBatchDisplay,
-     "a working network drives the loss near zero on 16 samples"),
-]
-
-
-def _has_data(records, key):
-    value = (records or {}).get(key)
-    if not value:
-        return False
-    if key == "activations":
-        return any(layer.get("histogram") for layer in value.values())
-    if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
-        return any(len(entry.get("value", [])) for entry in value.values())  # per layer
-    return any(len(v) for v in value.values() if isinstance(v, (list, tuple, np.ndarray)))
-
-
-def _render(display, path):
-    """Draw ``display`` on a fresh Agg figure and write it to ``path`` (PNG)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    if isinstance(display, ActivationHistogramDisplay):
-        panels = max(len(display.layers), 1)
-        rows, columns = grid_shape(panels)
-        figure = Figure(figsize=(4 * columns, 3 * rows), layout="constrained")
-        grid = figure.subplots(rows, columns, squeeze=False).ravel()
-        for extra in grid[panels:]:
-            extra.set_visible(False)
-        display.plot(ax=grid[:panels])
-    else:
-        figure = Figure(figsize=(6.4, 4.2), layout="constrained")
-        display.plot(ax=figure.add_subplot())
-    FigureCanvasAgg(figure)
-    figure.savefig(path, dpi=100)
-
 
 def _cell(value):
-    """A value as Markdown table text: floats with 3 significant digits, pipes escaped."""
-    if isinstance(value, (float, np.floating)):
-        value = f"{float(value):.3g}"
-    elif isinstance(value, dict):  # a merged finding: one value per place
-        value = format_value(value)
-    elif isinstance(value, np.ndarray):
-        value = np.array2string(value, precision=3, threshold=8)
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A value as Markdown table text (``ranking.value_text``), pipes escaped."""
+    return value_text(value).replace("|", "\\|")
 
 
 def _summary(findings):
     if not findings:
         return "No findings: the setup looks healthy."
-    counts = [(severity, sum(f.severity == severity for f in findings))
-              for severity in SEVERITIES]
-    words = {"error": "error", "warning": "warning", "info": "hint"}
-    text = ", ".join(f"**{n} {words[s]}{'s' if n != 1 else ''}**" for s, n in counts if n) + \
+    text = ", ".join(f"**{count}**" for count in severity_counts(findings)) + \
         (" (ranked by cause: each root cause comes first, the findings it explains under it; "
          "then errors, warnings, hints).")
     roots = [f for f in findings if f.explained_by is None and f.severity != "info"]
@@ -166,10 +95,9 @@ def save_report(report, directory):
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     written = []
-    for name, heading, display_class, caption in FIGURES:
-        if _has_data(report.records, display_class.records_key):
-            _render(display_class.from_report(report), os.path.join(directory, name))
-            written.append((name, heading, caption))
+    for figure in recorded_figures(report):
+        render(figure.display, os.path.join(directory, figure.name))
+        written.append((figure.name, figure.heading, figure.caption))
     path = os.path.join(directory, REPORT_NAME)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(report_markdown(report, written))

@@ -20,6 +20,8 @@ acyclic (a test checks it); should a cycle appear, the depth computation
 stops at it, so the ranking stays deterministic.
 """
 
+import numpy as np
+
 from minnet.diagnostics.catalog import SEVERITIES
 from minnet.diagnostics.catalog.causes import explains, why
 from minnet.diagnostics.report.merging import merge_by_code
@@ -82,6 +84,34 @@ def format_value(value):
     return str(value)
 
 
+def value_text(value):
+    """An evidence value as one line of text for a report's table cell.
+
+    Floats (NumPy's too) with 3 significant digits, per-place dicts inline,
+    arrays abbreviated; newlines become spaces. The caller escapes for its format.
+    """
+    if isinstance(value, (float, np.floating)):
+        value = f"{float(value):.3g}"
+    elif isinstance(value, dict):  # a merged finding: one value per place
+        value = format_value(value)
+    elif isinstance(value, np.ndarray):
+        value = np.array2string(value, precision=3, threshold=8)
+    return str(value).replace("\n", " ")
+
+
+SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "hint"}  # as a reader says it
+
+
+def severity_counts(findings):
+    """How many findings of each severity, worst first, as words: ``["1 error", "2 hints"]``.
+
+    Severities with no finding are left out; an empty list for no findings.
+    """
+    counts = [(severity, sum(f.severity == severity for f in findings))
+              for severity in SEVERITIES]
+    return [f"{n} {SEVERITY_WORDS[s]}{'s' if n != 1 else ''}" for s, n in counts if n]
+
+
 def tree_text(finding):
     """``str(finding)``, then every finding it explains, one line each with why.
 
@@ -91,7 +121,7 @@ def tree_text(finding):
     lines = str(finding).split("\n")
     if finding.explains:
         lines.append("    explains:")
-    for cause, symptom in _descendants(finding):
+    for cause, symptom in descendants(finding):
         step = f" (step {symptom.step})" if symptom.step is not None else ""
         through = "" if cause is finding else f"through {cause.code}: "
         lines += [f"      - [{symptom.severity.upper()}] {symptom.code} at {symptom.where}{step}: "
@@ -100,8 +130,8 @@ def tree_text(finding):
     return "\n".join(lines)
 
 
-def _descendants(finding):
-    """``(cause, symptom)`` pairs below ``finding``, depth first."""
+def descendants(finding):
+    """``(cause, symptom)`` pairs below ``finding``, depth first: ``cause`` explains ``symptom``."""
     for child in finding.explains:
         yield finding, child
-        yield from _descendants(child)
+        yield from descendants(child)
