@@ -20,6 +20,7 @@ import os
 from minnet.errors import ConfigError
 
 BACKENDS = ("serial", "joblib", "dask")
+CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler that does not answer
 
 
 def check_backend(backend, scheduler):
@@ -86,7 +87,7 @@ def dask_client(scheduler, n_jobs=1):
             yield client
         return
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except OSError as error:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r} ({error}); "
                           f"start one with `dask scheduler` and `dask worker ADDRESS`, "

@@ -32,9 +32,14 @@ def check_grid(grid):
             raise ConfigError(f"sweep: grid[{name!r}] must be a list of values, got "
                               f"{values!r}; write [{values!r}] for a single value")
     lists = {name: list(values) for name, values in grid.items()}
-    empty = [name for name, values in lists.items() if not values]
-    if empty:
-        raise ConfigError(f"sweep: grid[{empty[0]!r}] is empty; give at least one value")
+    for name, values in lists.items():
+        if not values:
+            raise ConfigError(f"sweep: grid[{name!r}] is empty; give at least one value")
+        keys = [to_json(value) for value in values]
+        twice = next((v for v, k in zip(values, keys) if keys.count(k) > 1), None)
+        if twice is not None:  # two trials with one key: the store would keep only one
+            raise ConfigError(f"sweep: grid[{name!r}] lists {twice!r} more than once; give "
+                              f"each value once (more seeds repeat a setting)")
     return lists
 
 

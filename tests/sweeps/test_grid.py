@@ -41,6 +41,7 @@ def test_the_trial_key_is_stable_text_independent_of_the_dict_order():
     ({"lr": "0.1"}, "must be a list of values"),
     ({"lr": []}, r"grid\['lr'\] is empty"),
     ({"seed": [1, 2]}, "'seed' cannot be a grid parameter"),
+    ({"lr": [0.1, 0.01, 0.1]}, r"grid\['lr'\] lists 0.1 more than once"),
     ({3: [1, 2]}, "parameter names"),
 ])
 def test_a_bad_grid_is_named(grid, message):

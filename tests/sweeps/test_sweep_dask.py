@@ -92,3 +92,14 @@ def test_a_worker_killed_mid_sweep_loses_no_trial_and_duplicates_none(cluster, t
         (rerun,) = [run for run in runs if run.trial == victim.trial]
         assert rerun.pid != victim.pid
         assert [row.value for row in store.metrics(rerun.id, "started")] == [1.0]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch, tmp_path):
+    from minnet.errors import ConfigError
+    from minnet.sweeps import backends
+
+    monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at "
+                                          "'tcp://127.0.0.1:9'"):
+        mn.sweep(sweep_trials.one_number, {"x": [1]}, backend="dask",
+                 scheduler="tcp://127.0.0.1:9", store=tmp_path / "runs.sqlite")
