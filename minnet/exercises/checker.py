@@ -33,11 +33,13 @@ def _kind(case, kind):
     return case
 
 
-def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES):
+def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES, source=None):
     """Check the solution in ``path`` (or the functions ``fns``) for exercise ``name``.
 
     ``stages`` (default: all of ``STAGES``, in order) runs some of them only: the
-    per-stage pytest tests of ``minnet.testing.exercises``.
+    per-stage pytest tests of ``minnet.testing.exercises``. ``source`` names where
+    the student writes the code, for a "not started" verdict (default: the stub's
+    file name; a notebook says its code cell).
     """
     exercise = (exercises or load_exercises())[name]
     spec = load_spec(name)
@@ -55,7 +57,8 @@ def check(name, path=None, case=None, fns=None, exercises=None, stages=STAGES):
         return Verdict(name, "error", f"--case {case}: there are cases 0 to {len(cases) - 1}")
     try:
         with time_limit(CHECK_SECONDS, "the check"):
-            return _run_stages(name, exercise, spec, fns, cases, case, stages)
+            return _run_stages(name, exercise, spec, fns, cases, case, stages,
+                                   source or exercise.stub)
     except OutOfTime as error:
         message = f"{error}: is there an endless loop?"
         return Verdict(name, "fail", message, [{"name": "load", "status": "pass", "message": None},
@@ -73,7 +76,7 @@ def peeking_verdict(name, flagged):
                                             "message": message}])
 
 
-def _run_stages(name, exercise, spec, fns, cases, case, stages=STAGES):
+def _run_stages(name, exercise, spec, fns, cases, case, stages, source):
     """Stages 1-4 until the first failure, then the diagnosis: the Verdict."""
     ctx = Context(spec, fns, cases, only=case)
     tests = [{"name": "load", "status": "pass", "message": None}]
@@ -82,7 +85,7 @@ def _run_stages(name, exercise, spec, fns, cases, case, stages=STAGES):
             failure = stage(ctx)
         except NotStarted as started:
             message = (f"not started: {started.function} still raises NotImplementedError; "
-                       f"replace its TODO in {exercise.stub}")
+                       f"replace its TODO in {source}")
             tests.append({"name": stage_name, "status": "error", "message": message})
             return Verdict(name, "error", message, tests)
         if failure is None:

@@ -108,7 +108,8 @@ def check_here(name, namespace):
     else:
         functions = {function: namespace[function] for function in exercise.functions}
         flagged = _peeking(functions, exercise.provided)
-        verdict = peeking_verdict(name, flagged) if flagged else check(name, fns=functions)
+        verdict = peeking_verdict(name, flagged) if flagged else check(
+            name, fns=functions, source="the notebook's code cell")
     print(verdict.render())
     if verdict.status == "pass":
         progress.update(name, working_folder(), started=True, passed=True)
