@@ -4,18 +4,37 @@ SUBMISSIONS_DIR holds one folder per student. In a student's folder a
 solution file is found where ``minnet exercise start`` puts it
 (``minnet-exercises/02_linear/linear.py``), or in the exercise's folder
 (``02_linear/linear.py``), or at the top (``linear.py``), first match wins.
-Each file found is checked by ``check(name, path)`` as a task of
-``minnet.sweeps.backends.run_tasks``: in this process, in joblib's worker
-processes, or on a Dask cluster. One row per (student, file found).
+Each file found is a task of ``minnet.sweeps.backends.run_tasks`` (in this
+process, in joblib's worker processes, or on a Dask cluster), and each task
+checks its file with ``check(name, path)`` in a child Python process of its
+own. Why a process per file: a student's endless loop is stopped on every
+backend (the checker's SIGALRM limit works only in a main thread, and Dask
+runs tasks in threads), and a crash, a module name two students share or a
+global a student's file changes stay in that student's process. One row per
+(student, file found).
+
+    python -m minnet.exercises.check_all NAME PATH OUT.json
+
+is the child: it checks PATH for exercise NAME and writes the verdict's JSON
+to OUT.json (not to stdout, where the student's own prints go).
 """
 
 import csv
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import astuple, dataclass, fields
 
 from minnet.errors import ConfigError
+from minnet.exercises.checker import CHECK_SECONDS
 from minnet.exercises.metadata import load_exercises
+from minnet.exercises.verdict import Verdict
+
+# The child's own limit is the checker's; the parent's adds the start of Python and minnet.
+CHILD_SECONDS = CHECK_SECONDS + 30
 
 # verdict status -> the grade's status; "error" splits into not started and the rest
 STATUS = {"pass": "passed", "fail": "failed"}
@@ -59,17 +78,24 @@ def find_submissions(root):
 
 
 def grade(task):
-    """Check one ``(student, exercise, path)``: its ``Grade`` (a crash of the checker itself is
-    graded "error", so that one file cannot stop the class's grading)."""
-    from minnet.exercises.checker import check
+    """Check one ``(student, exercise, path[, seconds])`` in a child process: its ``Grade``.
 
-    student, exercise, path = task
+    ``seconds`` (default ``CHILD_SECONDS``) bounds the child: past it the child
+    is killed and the file is graded "failed" at the stage "time". A child that
+    dies without a verdict (the student's file crashed Python, or the checker
+    itself raised) is graded "error", so that one file cannot stop a class's grading.
+    """
+    student, exercise, path, *rest = task
+    seconds = rest[0] if rest else CHILD_SECONDS
     started = time.perf_counter()
     try:
-        verdict = check(exercise, path)
-    except Exception as error:
+        verdict = _check_in_child(exercise, path, seconds)
+    except subprocess.TimeoutExpired:
+        return Grade(student, exercise, "failed", "time", "", time.perf_counter() - started,
+                     f"the check took more than {seconds} s: is there an endless loop?")
+    except ChildFailed as error:
         return Grade(student, exercise, "error", "", "", time.perf_counter() - started,
-                     f"the checker raised {type(error).__name__}: {error}")
+                     str(error))
     seconds = time.perf_counter() - started
     status = STATUS.get(verdict.status) or (
         "not started" if verdict.message.startswith("not started") else "error")
@@ -78,15 +104,41 @@ def grade(task):
     return Grade(student, exercise, status, stage, mistake, seconds, verdict.message)
 
 
-def check_all(root, backend="joblib", n_jobs=1, scheduler=None):
+class ChildFailed(Exception):
+    """The child process ended without writing a verdict."""
+
+
+def _check_in_child(exercise, path, seconds):
+    """The ``Verdict`` of ``check(exercise, path)`` run by a child Python process."""
+    path = os.path.abspath(path)
+    with tempfile.TemporaryDirectory(prefix="minnet-check-") as folder:
+        out = os.path.join(folder, "verdict.json")
+        # the child runs in a folder of its own: files a student's code writes land there
+        child = subprocess.run([sys.executable, "-m", "minnet.exercises.check_all", exercise,
+                                path, out], cwd=folder, capture_output=True, text=True,
+                               timeout=seconds)
+        if not os.path.isfile(out):
+            last = (child.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+            raise ChildFailed(f"the checker's process exited with status {child.returncode} "
+                              f"without a verdict: {last}")
+        with open(out) as handle:
+            fields_ = json.load(handle)
+    return Verdict(exercise=fields_["exercise"], status=fields_["status"],
+                   message=fields_["message"], tests=fields_["tests"],
+                   mistake=fields_["mistake"], hint=fields_["hint"], case=fields_["case"],
+                   mistakes=fields_["mistakes"])
+
+
+def check_all(root, backend="joblib", n_jobs=1, scheduler=None, seconds=CHILD_SECONDS):
     """Grade every solution file under ``root`` (see the module docstring): ``[Grade]``.
 
-    ``backend``, ``n_jobs`` and ``scheduler`` are those of ``minnet.sweep``.
+    ``backend``, ``n_jobs`` and ``scheduler`` are those of ``minnet.sweep``;
+    ``seconds`` bounds the check of one file (its child process).
     """
     from minnet.sweeps.backends import run_tasks
 
-    return run_tasks(grade, find_submissions(root), backend=backend, n_jobs=n_jobs,
-                     scheduler=scheduler)
+    tasks = [(*found, seconds) for found in find_submissions(root)]
+    return run_tasks(grade, tasks, backend=backend, n_jobs=n_jobs, scheduler=scheduler)
 
 
 def students_without_files(root, grades):
@@ -135,3 +187,16 @@ def command(args):
     write_csv(grades, args.out)
     print(f"Grades written to {os.path.abspath(args.out)}")
     return 0
+
+
+def _child_main(name, path, out):
+    """The child: check ``path`` for exercise ``name`` and write the verdict to ``out``."""
+    from minnet.exercises.checker import check
+
+    verdict = check(name, path)
+    with open(out, "w") as handle:
+        json.dump(verdict.as_dict(), handle)
+
+
+if __name__ == "__main__":
+    _child_main(*sys.argv[1:4])
