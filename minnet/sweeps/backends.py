@@ -7,7 +7,10 @@ both use it: one engine for trials and for grading.
 
 - "serial": in this process, one after the other (tests, debugging, pdb).
 - "joblib": joblib's default backend, loky: ``n_jobs`` worker processes on
-  this machine, reused between calls.
+  this machine, reused between calls. A worker that dies (killed, out of
+  memory) breaks loky's pool; the tasks whose results had not come back run
+  again in a new pool, up to ``RETRIES`` times, as Dask re-runs a dead
+  worker's tasks. The results that came back are kept.
 - "dask": a ``distributed.Client`` to ``scheduler``: an address such as
   ``tcp://host:8786``, a ``Client`` or a cluster object, or "local" for a
   ``LocalCluster`` of ``n_jobs`` single-threaded worker processes that is
@@ -21,6 +24,7 @@ from minnet.errors import ConfigError
 
 BACKENDS = ("serial", "joblib", "dask")
 CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler that does not answer
+RETRIES = 3  # new pools after dead joblib workers (Dask's allowed_failures is 3 too)
 
 
 def check_backend(backend, scheduler):
@@ -53,9 +57,7 @@ def run_tasks(function, tasks, backend="joblib", n_jobs=1, scheduler=None):
     if backend == "serial" or not tasks:
         return [function(task) for task in tasks]
     if backend == "joblib":
-        from joblib import Parallel, delayed
-
-        return Parallel(n_jobs=n_jobs)(delayed(function)(task) for task in tasks)
+        return _run_on_joblib(function, tasks, n_jobs)
     with dask_client(scheduler, n_jobs) as client:
         # client.map rather than joblib's Dask backend: one Dask task per trial, so a worker
         # that dies costs the scheduler a re-run of only the trials it held (joblib batches
@@ -66,6 +68,36 @@ def run_tasks(function, tasks, backend="joblib", n_jobs=1, scheduler=None):
             return client.gather(futures)
         finally:
             client.cancel(futures)
+
+
+def _run_on_joblib(function, tasks, n_jobs):
+    """``run_tasks`` on joblib: results as they come back, the missing ones again after a
+    worker died (a task that kills every worker it runs on fails after ``RETRIES``)."""
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    results = {}
+    for attempt in range(RETRIES + 1):
+        missing = [index for index in range(len(tasks)) if index not in results]
+        # unordered: every result that came back before a worker died is kept
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        try:
+            for index, result in parallel(delayed(_indexed)(function, index, tasks[index])
+                                          for index in missing):
+                results[index] = result
+            break
+        except TerminatedWorkerError as error:
+            if attempt == RETRIES:
+                lost = [index for index in range(len(tasks)) if index not in results]
+                raise ConfigError(f"joblib's worker processes died {RETRIES + 1} times; "
+                                  f"tasks {lost} never finished (is one of them killing its "
+                                  f"process, or running out of memory?): {error}") from error
+    return [results[index] for index in range(len(tasks))]
+
+
+def _indexed(function, index, task):
+    """``(index, function(task))``: unordered results find their task again."""
+    return index, function(task)
 
 
 @contextlib.contextmanager

@@ -49,9 +49,9 @@ def sweep(train_fn, grid, seeds=(0,), n_jobs=1, backend="joblib", scheduler=None
     name : str, the runs' name (default: the function's name)
 
     A trial that raises is recorded as a failed run and reported in the result;
-    the other trials go on. On Dask, a worker that dies costs a re-run of its
-    trials (the store keeps one run per trial); on joblib, a dead worker stops the
-    sweep (loky's TerminatedWorkerError). Run one trial per process (Dask workers
+    the other trials go on. A worker that dies costs a re-run of the trials it
+    held, on Dask and on joblib (the store keeps one run per trial). Run one
+    trial per process (Dask workers
     with ``--nthreads 1``): minnet's default random generator is per process.
     """
     if not callable(train_fn):

@@ -45,3 +45,25 @@ def sleepy(params, seed):
 def bad_return(params, seed):
     """Returns a string: not metrics."""
     return "done"
+
+
+def dies_once(params, seed):
+    """Kills its own worker process the first time it runs with ``params["x"] == 2`` (the
+    file ``params["marker"]`` remembers that it did), then returns like ``one_number``."""
+    import os
+    import signal
+
+    if params["x"] == 2 and not os.path.exists(params["marker"]):
+        open(params["marker"], "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"metric": params["x"] * 10.0 + seed, "pid": float(os.getpid())}
+
+
+def kills_its_process(kill):
+    """A task of ``run_tasks``: kills its worker process when ``kill`` is true."""
+    import os
+    import signal
+
+    if kill:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return kill

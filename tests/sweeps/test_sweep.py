@@ -68,6 +68,30 @@ def test_joblib_processes_give_the_serial_results(serial_result, store_path):
         assert os.getpid() not in {run.pid for run in runs}  # they ran in worker processes
 
 
+def test_a_joblib_worker_killed_mid_sweep_loses_no_trial_and_duplicates_none(tmp_path,
+                                                                            store_path):
+    marker = str(tmp_path / "died")
+    result = mn.sweep(sweep_trials.dies_once, {"x": [1, 2, 3], "marker": [marker]},
+                      seeds=(0, 1), n_jobs=2, backend="joblib", store=store_path)
+    assert os.path.exists(marker)  # a worker did die
+    assert [(t.params["x"], t.seed, t.status, t.metrics["metric"]) for t in result.trials] == [
+        (x, seed, "finished", x * 10.0 + seed) for x in (1, 2, 3) for seed in (0, 1)]
+    with RunStore(store_path) as store:
+        runs = store.list_runs(sweep=result.sweep)
+        assert len(runs) == 6 and {run.status for run in runs} == {"finished"}
+        assert len({run.trial for run in runs}) == 6  # one run per trial, none twice
+
+
+def test_a_task_that_kills_every_worker_fails_the_joblib_run_after_the_retries(tmp_path):
+    from minnet.sweeps.backends import RETRIES, run_tasks
+
+    # tasks 0 and 2 may be lost with the pool that task 1 broke, even on the last attempt
+    with pytest.raises(ConfigError,
+                       match=f"died {RETRIES + 1} times; tasks \\[(0, )?1(, 2)?\\] never"):
+        run_tasks(sweep_trials.kills_its_process, [False, True, False], backend="joblib",
+                  n_jobs=2)
+
+
 def test_a_failing_trial_is_a_failed_run_and_the_sweep_goes_on(store_path):
     result = mn.sweep(sweep_trials.fails_for_large_lr, GRID, seeds=SEEDS, n_jobs=2,
                       store=store_path)
