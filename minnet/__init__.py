@@ -87,7 +87,6 @@ from minnet.losses import (  # noqa: F401
 )
 from minnet.random import seed  # noqa: F401
 from minnet.runs import Run  # noqa: F401
-from minnet.sweeps import sweep  # noqa: F401
 from minnet.training import (  # noqa: F401
     Callback,
     EarlyStopping,
@@ -111,9 +110,14 @@ def check_layer(layer, input_shape, **kwargs):
 
 
 def __getattr__(name):
-    # minnet.testing imports hypothesis: load it on first use, not at import.
+    # minnet.testing imports hypothesis, and mn.sweep minnet.sweeps (joblib and Dask glue,
+    # about 15 ms): load them on first use, not at import.
     if name == "testing":
         import importlib
 
         return importlib.import_module("minnet.testing")
+    if name == "sweep":
+        from minnet.sweeps import sweep
+
+        return sweep
     raise AttributeError(f"module 'minnet' has no attribute '{name}'")

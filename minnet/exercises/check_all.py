@@ -29,7 +29,7 @@ import time
 from dataclasses import astuple, dataclass, fields
 
 from minnet.errors import ConfigError
-from minnet.exercises.checker import CHECK_SECONDS
+from minnet.exercises.loading import CHECK_SECONDS
 from minnet.exercises.metadata import load_exercises
 from minnet.exercises.verdict import Verdict
 
@@ -122,11 +122,9 @@ def _check_in_child(exercise, path, seconds):
             raise ChildFailed(f"the checker's process exited with status {child.returncode} "
                               f"without a verdict: {last}")
         with open(out) as handle:
-            fields_ = json.load(handle)
-    return Verdict(exercise=fields_["exercise"], status=fields_["status"],
-                   message=fields_["message"], tests=fields_["tests"],
-                   mistake=fields_["mistake"], hint=fields_["hint"], case=fields_["case"],
-                   mistakes=fields_["mistakes"])
+            written = json.load(handle)
+    written.pop("version")  # exercism's format version, not a Verdict field
+    return Verdict(**written)
 
 
 def check_all(root, backend="joblib", n_jobs=1, scheduler=None, seconds=CHILD_SECONDS):

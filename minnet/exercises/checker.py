@@ -8,14 +8,18 @@ still raising NotImplementedError makes the verdict "not started" (exit 2).
 
 from minnet.exercises.cases import drawn_params
 from minnet.exercises.diagnosis import diagnose, generic_hint
-from minnet.exercises.loading import LoadError, OutOfTime, load_solution, time_limit
+from minnet.exercises.loading import (
+    CHECK_SECONDS,
+    LoadError,
+    OutOfTime,
+    load_solution,
+    time_limit,
+)
 from minnet.exercises.metadata import load_exercises
 from minnet.exercises.observe import NotStarted
 from minnet.exercises.spec import load_mutants, load_spec
 from minnet.exercises.stages import STAGES, Context
 from minnet.exercises.verdict import Verdict
-
-CHECK_SECONDS = 60  # a correct solution takes about 1 s; beyond this, an endless loop
 
 
 def all_cases(spec):

@@ -15,6 +15,7 @@ import threading
 import time
 
 LOAD_SECONDS = 10
+CHECK_SECONDS = 60  # a correct solution takes about 1 s; beyond this, an endless loop
 
 
 class LoadError(Exception):

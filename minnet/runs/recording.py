@@ -49,21 +49,11 @@ def fit_run(run):
                           f"got {type(run).__name__}")
     if run.status is not None and run.status != "running":
         raise ConfigError(f"fit(): {run!r} is already {run.status}; give a new Run or a name")
-    started_here = run.status is None
-    if started_here:
-        run.start()
-    try:
+    if run.status == "running":  # its owner finishes it
         yield run
-    except KeyboardInterrupt:
-        if started_here:
-            run.finish("interrupted", "KeyboardInterrupt")
-        raise
-    except BaseException as error:
-        if started_here:
-            run.finish("failed", f"{type(error).__name__}: {error}")
-        raise
-    if started_here:
-        run.finish("finished")
+        return
+    with run:  # started here: finished, failed or interrupted as a `with mn.Run` block is
+        yield run
 
 
 class RunRecorder(Callback):

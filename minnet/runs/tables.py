@@ -16,11 +16,13 @@ TIMING_METRICS = ("epoch_time", "fit_time")
 CELL_WIDTH = 40
 
 
-def table(headers, rows):
-    """Columns padded to their widest cell, two spaces apart; numbers right-aligned."""
+def table(headers, rows, numbers_right=True):
+    """Columns padded to their widest cell, two spaces apart; columns of numbers
+    right-aligned (left-aligned like the rest with ``numbers_right=False``)."""
     cells = [list(map(str, headers))] + [list(map(str, row)) for row in rows]
     widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
-    numeric = [all(_is_number(row[column]) for row in cells[1:]) and len(cells) > 1
+    numeric = [numbers_right and len(cells) > 1 and all(_is_number(row[column])
+                                                        for row in cells[1:])
                for column in range(len(headers))]
     lines = []
     for row in cells:

@@ -10,20 +10,13 @@ import statistics
 from dataclasses import dataclass
 
 from minnet.errors import ConfigError
-
-
-def _format(value):
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+from minnet.runs.tables import table
 
 
 def text_table(header, rows):
-    """Left-aligned columns, two spaces apart: ``header`` (list of str), ``rows`` (lists)."""
-    cells = [list(map(str, header))] + [[_format(value) for value in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-                     for row in cells)
+    """Left-aligned columns, two spaces apart, floats in 4 significant digits."""
+    return table(header, [[f"{value:.4g}" if isinstance(value, float) else value
+                           for value in row] for row in rows], numbers_right=False)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import pytest
 
 from minnet.cli import main
 from minnet.diagnostics.report.finding import Finding
-from minnet.runs.store import SCHEMA_VERSION, RunStore
+from minnet.runs.schema import SCHEMA_VERSION
+from minnet.runs.store import RunStore
 from minnet.runs.tables import cell, seconds, table
 
 

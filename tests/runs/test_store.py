@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from minnet.diagnostics.report.finding import Finding
-from minnet.runs.store import SCHEMA_VERSION, RunStore, StoreError, default_store_path
+from minnet.runs.schema import SCHEMA_VERSION
+from minnet.runs.store import RunStore, StoreError, default_store_path
 
 
 @pytest.fixture
